@@ -1,0 +1,58 @@
+namespace Planner;
+
+/// <summary>Argument validation with messages that name the argument, the value and what was expected.</summary>
+public static class Guard
+{
+    /// <summary>Throws unless <paramref name="value"/> is at least <paramref name="minimum"/>.</summary>
+    public static void AtLeast(int value, int minimum, string name)
+    {
+        if (value < minimum)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be >= {minimum}, got {value}.");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and strictly positive.</summary>
+    public static void Positive(double value, string name)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number > 0, got {value}.");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is finite and non-negative.</summary>
+    public static void NonNegative(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number >= 0, got {value}.");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> lies in [lo, hi].</summary>
+    public static void InRange(double value, double lo, double hi, string name)
+    {
+        if (!(value >= lo && value <= hi))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be in [{lo}, {hi}], got {value}.");
+    }
+
+    /// <summary>Throws unless the span has exactly <paramref name="expected"/> elements.</summary>
+    public static void Length(int actual, int expected, string name, string shape)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has {actual} elements; expected {expected} ({shape}).", name);
+    }
+
+    /// <summary>Throws if any element is NaN or infinite, naming the first offending index.</summary>
+    public static void Finite(ReadOnlySpan<float> values, string name)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+                throw new ArgumentException($"{name}[{i}] is {values[i]}; expected a finite number.", name);
+        }
+    }
+
+    /// <summary>Index of the first non-finite element, or -1.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
+    }
+}

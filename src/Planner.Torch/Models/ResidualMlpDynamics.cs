@@ -1,0 +1,58 @@
+using Planner.Models;
+
+namespace Planner.Torch.Models;
+
+/// <summary>The residual MLP world model <c>z' = z + MLP([z, a])</c>, layers <c>(S+A) -&gt; hidden... -&gt; S</c>.</summary>
+public sealed class ResidualMlpDynamics : nn.Module<Tensor, Tensor, Tensor>, ITorchDynamics
+{
+    private readonly TorchMlp mlp;
+
+    /// <summary>Creates the model with hidden sizes <paramref name="hidden"/>, initialised from <paramref name="seed"/>.</summary>
+    public ResidualMlpDynamics(int stateDim, int actionDim, IReadOnlyList<int> hidden, Activation activation, int seed, float outputScale = 1f)
+        : this(stateDim, actionDim, MlpWeights.Random(Sizes(stateDim, actionDim, hidden), activation, seed, outputScale))
+    {
+    }
+
+    /// <summary>Creates the model from weights whose input is S+A and output S.</summary>
+    public ResidualMlpDynamics(int stateDim, int actionDim, MlpWeights weights) : base(nameof(ResidualMlpDynamics))
+    {
+        Guard.AtLeast(stateDim, 1, nameof(stateDim));
+        Guard.AtLeast(actionDim, 1, nameof(actionDim));
+        ArgumentNullException.ThrowIfNull(weights);
+        if (weights.InputDim != stateDim + actionDim || weights.OutputDim != stateDim)
+            throw new ArgumentException($"weights map {weights.InputDim} -> {weights.OutputDim}; a residual model with S={stateDim}, A={actionDim} needs {stateDim + actionDim} -> {stateDim}.", nameof(weights));
+        StateDim = stateDim;
+        ActionDim = actionDim;
+        mlp = new TorchMlp(weights);
+        RegisterComponents();
+    }
+
+    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c>.</summary>
+    public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        var sizes = new int[hidden.Count + 2];
+        sizes[0] = stateDim + actionDim;
+        for (int i = 0; i < hidden.Count; i++) sizes[i + 1] = hidden[i];
+        sizes[^1] = stateDim;
+        return sizes;
+    }
+
+    /// <inheritdoc />
+    public int StateDim { get; }
+
+    /// <inheritdoc />
+    public int ActionDim { get; }
+
+    /// <summary>The MLP's weights, for checkpoints and the managed backend.</summary>
+    public MlpWeights ToWeights() => mlp.ToWeights();
+
+    /// <inheritdoc />
+    public Tensor Step(Tensor states, Tensor actions) => call(states, actions);
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor states, Tensor actions) => states + mlp.call(cat([states, actions], 1));
+
+    /// <inheritdoc />
+    public void MoveTo(Device device) => this.to(device);
+}
