@@ -1,11 +1,67 @@
+using Planner.Cli.Commands;
+using Planner.Cli.Infrastructure;
+
 namespace Planner.Cli;
 
-/// <summary>Dispatches the planner command's verbs.</summary>
+/// <summary>Dispatches the planner command's verbs and maps failures to exit codes: 0 ok, 2 usage error, 1 internal error.</summary>
 internal static class CommandLine
 {
+    public const string Usage = """
+        planner: hierarchical model-predictive planning
+
+        usage: planner <command> [options]    (planner <command> --help for its options)
+
+        commands:
+          demo         collect, train, plan and report on an embedded maze (the main job)
+          bench        time planning on a synthetic problem (residual MLP or linear-quadratic)
+        """;
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        stdout.WriteLine("planner: not yet");
-        return 0;
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        string verb = args[0];
+        var rest = args.Skip(1).ToArray();
+        try
+        {
+            if (rest.Contains("--help") || rest.Contains("-h"))
+            {
+                stdout.WriteLine(HelpFor(verb));
+                return 0;
+            }
+            return verb switch
+            {
+                "bench" => BenchCommand.Run(rest, stdout, stderr),
+                _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, bench (see 'planner --help')."),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine(e.Message);
+            return 2;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            // Bad input reaching the library (a value out of range, a missing or corrupted file): the user's to fix.
+            stderr.WriteLine($"planner {verb}: {OneLine(e.Message)}");
+            return 2;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"planner {verb}: internal error: {OneLine(e.Message)} ({e.GetType().Name}; set PLANNER_DEBUG=1 for the stack trace)");
+            if (Environment.GetEnvironmentVariable("PLANNER_DEBUG") == "1") stderr.WriteLine(e);
+            return 1;
+        }
     }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    private static string HelpFor(string verb) => verb switch
+    {
+        "bench" => BenchCommand.Help,
+        _ => Usage,
+    };
 }

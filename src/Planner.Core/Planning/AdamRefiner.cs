@@ -13,6 +13,7 @@ internal sealed class AdamRefiner
     private readonly float[] _m, _v;
     private readonly float[] _history; // [B x (Patience + 1)] best cost ring
     private readonly bool[] _active;
+    private readonly float[] _halfRange; // step sizes are relative to each dimension's range
     private int _step;
 
     public AdamRefiner(GradientOptions options, ActionBounds bounds, int batch, int candidates, int planLength)
@@ -27,6 +28,8 @@ internal sealed class AdamRefiner
         _v = new float[_m.Length];
         _history = new float[batch * (options.Patience + 1)];
         _active = new bool[batch];
+        _halfRange = new float[_actionDim];
+        for (int d = 0; d < _actionDim; d++) _halfRange[d] = bounds.Scale(d) * 0.5f;
     }
 
     public ReadOnlySpan<bool> Active => _active;
@@ -91,7 +94,7 @@ internal sealed class AdamRefiner
                     m[i] = b1 * m[i] + (1 - b1) * gi;
                     v[i] = b2 * v[i] + (1 - b2) * gi * gi;
                     int d = i % _actionDim;
-                    x[i] = Math.Clamp(x[i] - stepSize * m[i] / (MathF.Sqrt(v[i]) + 1e-8f), low[d], high[d]);
+                    x[i] = Math.Clamp(x[i] - stepSize * _halfRange[d] * m[i] / (MathF.Sqrt(v[i]) + 1e-8f), low[d], high[d]);
                 }
             }
         }

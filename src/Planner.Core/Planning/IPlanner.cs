@@ -25,6 +25,9 @@ public interface IPlanner : IDisposable
     /// <summary>The best plan of the last call, <c>[B x H x A]</c>, always finite and inside the bounds.</summary>
     ReadOnlySpan<float> BestPlan { get; }
 
+    /// <summary>The action returned where no plan is available, <c>[A]</c>, inside the bounds.</summary>
+    ReadOnlySpan<float> SafeAction { get; }
+
     /// <summary>The cost of each problem's best plan, <c>[B]</c> (+infinity where the plan is a fallback).</summary>
     ReadOnlySpan<float> BestCost { get; }
 

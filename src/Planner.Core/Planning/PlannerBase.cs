@@ -68,6 +68,9 @@ public abstract class PlannerBase : IPlanner
     /// <inheritdoc />
     public int GoalDim => Evaluator.GoalDim;
 
+    /// <summary>The warm start the next call begins from (for tests and diagnostics).</summary>
+    internal ReadOnlySpan<float> WarmStart => Nominal;
+
     /// <summary>Floats in one plan, <c>H x A</c>.</summary>
     protected int PlanLength { get; }
 
@@ -77,8 +80,8 @@ public abstract class PlannerBase : IPlanner
     /// <inheritdoc />
     public ReadOnlySpan<float> BestCost => _bestCost;
 
-    /// <summary>The safe action, <c>[A]</c>.</summary>
-    protected ReadOnlySpan<float> SafeAction => _safe;
+    /// <inheritdoc />
+    public ReadOnlySpan<float> SafeAction => _safe;
 
     /// <inheritdoc />
     public PlanStatus Plan(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals)

@@ -47,7 +47,7 @@ public sealed record PlanningOptions
 /// <summary>Gradient planner settings: Adam over the action sequence with restarts.</summary>
 public sealed record GradientOptions
 {
-    /// <summary>Adam step size in action units.</summary>
+    /// <summary>Adam step size as a fraction of each action dimension's half-range (half of <see cref="ActionBounds.Scale"/>; 1 when unbounded).</summary>
     public float LearningRate { get; init; } = 0.1f;
 
     /// <summary>Adam first-moment decay.</summary>
@@ -69,7 +69,7 @@ public sealed record GradientOptions
     public float ConvergenceTolerance { get; init; } = 1e-5f;
 
     /// <summary>Iterations over which convergence is judged.</summary>
-    public int Patience { get; init; } = 5;
+    public int Patience { get; init; } = 10;
 
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()

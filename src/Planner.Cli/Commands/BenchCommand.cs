@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Planner.Cli.Commands.Bench;
+using Planner.Cli.Infrastructure;
+using Planner.Planning;
+
+namespace Planner.Cli.Commands;
+
+/// <summary><c>planner bench</c>: times whole plan calls on a documented synthetic problem.</summary>
+internal static class BenchCommand
+{
+    public const string Help = """
+        planner bench: time planning on a synthetic problem
+
+        problems (--problem):
+          mlp  residual MLP world model s' = s + MLP([s, a]), layers (S+A)->W->W->S, ReLU, weights from --seed,
+               s0 ~ N(0, 1), goal 0, cost sum_t ||s_t||^2 + 1e-3 ||a_t||^2, actions in [-1, 1]   (default)
+          lq   linear system x' = Ax + Bu with the same cost; also prints the closed-form optimal_cost and a
+               bounded comparison of gd, cem and mppi at equal model-evaluation budget
+
+        options:
+          --backend torch|managed   --planner gd|cem|mppi|hybrid   --problem mlp|lq
+          --samples N (64)  --horizon H (16)  --iters K (20)  --batch B (1)
+          --state S (32)  --action A (4)  --hidden W (256)  --threads T (2)
+          --repeats R (20)  --warmup W (3)  --seed N (0)  --bound X (lq: action bound; default none)
+          --deadline-ms D   stop each plan before D ms and return the best plan so far
+          --device cpu|cuda (torch backend)   --compare (both backends, same problem, with the ratio)
+          --json            print one JSON object
+        timing: after warm-up, per whole plan call (warm start reset before each call, so every call does the same work)
+        """;
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var settings = BenchSettings.Parse(args);
+        var problem = BenchProblem.Create(settings);
+
+        var runs = new List<BenchRun>();
+        if (settings.Compare)
+        {
+            runs.Add(BenchRun.Measure(problem, "managed", settings.Planner, settings.Samples, settings.Iterations));
+            runs.Add(BenchRun.Measure(problem, "torch", settings.Planner, settings.Samples, settings.Iterations));
+        }
+        else
+        {
+            runs.Add(BenchRun.Measure(problem, settings.Backend, settings.Planner, settings.Samples, settings.Iterations));
+        }
+        LqReport? lq = problem.Lq is null ? null : LqReport.Compute(problem, settings.Backend);
+
+        if (settings.Json)
+        {
+            Json.WriteObject(stdout, w =>
+            {
+                runs[0].WriteFields(w);
+                if (runs.Count > 1)
+                {
+                    w.WritePropertyName("compare");
+                    w.WriteStartObject();
+                    foreach (var run in runs)
+                    {
+                        w.WritePropertyName(run.Backend);
+                        w.WriteStartObject();
+                        run.WriteFields(w);
+                        w.WriteEndObject();
+                    }
+                    w.Number("speedup_managed_over_torch", runs[1].Latency.Median / runs[0].Latency.Median);
+                    w.WriteEndObject();
+                }
+                lq?.Write(w);
+                WriteConfig(w, settings);
+            });
+        }
+        else
+        {
+            stdout.WriteLine($"problem {settings.Problem.ToString().ToLowerInvariant()}  S={settings.State} A={settings.Action} W={settings.Hidden}  planner {settings.Planner}  B={settings.Batch} N={settings.Samples} H={settings.Horizon} K={settings.Iterations}  threads {settings.Threads}");
+            stdout.WriteLine($"{"backend",-8} {"median ms",10} {"p90 ms",10} {"p99 ms",10} {"iters",6} {"zero-action cost",17} {"final cost",12}");
+            foreach (var run in runs)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{run.Backend,-8} {run.Latency.Median,10:F3} {run.Latency.P90,10:F3} {run.Latency.P99,10:F3} {run.MeanIterations,6:F1} {run.ZeroActionCost,17:G6} {run.FinalCost,12:G6}"));
+            if (runs.Count > 1)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed is {runs[1].Latency.Median / runs[0].Latency.Median:F2}x faster than torch (median)"));
+            lq?.Print(stdout);
+        }
+        return 0;
+    }
+
+    private static void WriteConfig(Utf8JsonWriter w, BenchSettings s)
+    {
+        w.WritePropertyName("config");
+        w.WriteStartObject();
+        w.WriteString("problem", s.Problem.ToString().ToLowerInvariant());
+        w.WriteString("backend", s.Compare ? "compare" : s.Backend);
+        w.WriteString("planner", s.Planner.ToString().ToLowerInvariant());
+        w.WriteNumber("samples", s.Samples);
+        w.WriteNumber("horizon", s.Horizon);
+        w.WriteNumber("iters", s.Iterations);
+        w.WriteNumber("batch", s.Batch);
+        w.WriteNumber("state", s.State);
+        w.WriteNumber("action", s.Action);
+        w.WriteNumber("hidden", s.Hidden);
+        w.WriteNumber("threads", s.Threads);
+        w.WriteNumber("repeats", s.Repeats);
+        w.WriteNumber("warmup", s.Warmup);
+        w.WriteNumber("seed", s.Seed);
+        if (s.DeadlineMs is { } d) w.WriteNumber("deadline_ms", d); else w.WriteNull("deadline_ms");
+        if (s.Bound is { } b) w.WriteNumber("bound", b); else w.WriteNull("bound");
+        w.WriteString("device", s.Device);
+        w.WriteEndObject();
+    }
+}
+
+/// <summary>One backend's timing of the bench problem.</summary>
+internal sealed record BenchRun(string Backend, LatencyStats Latency, double ZeroActionCost, double FinalCost, double MeanIterations, long EvaluationsPerPlan, int DeadlineStops)
+{
+    public static BenchRun Measure(BenchProblem problem, string backend, PlannerKind kind, int samples, int iterations)
+    {
+        var s = problem.Settings;
+        using var evaluator = problem.CreateEvaluator(backend);
+        var options = new PlanningOptions
+        {
+            Horizon = s.Horizon, Candidates = samples, Iterations = iterations, Bounds = problem.Bounds, Seed = s.Seed,
+            Deadline = s.DeadlineMs is { } d ? TimeSpan.FromMilliseconds(d) : null,
+        };
+        using var planner = PlannerFactory.Create(kind, evaluator, options, s.Batch);
+        double zero = MeasureZeroActionCost(evaluator, problem);
+
+        for (int i = 0; i < s.Warmup; i++)
+        {
+            planner.ResetWarmStart();
+            planner.Plan(problem.Initial, problem.Goals);
+        }
+        var times = new double[s.Repeats];
+        double iterationsSum = 0;
+        long evaluations = 0;
+        int deadlineStops = 0;
+        for (int r = 0; r < s.Repeats; r++)
+        {
+            planner.ResetWarmStart();
+            long start = Stopwatch.GetTimestamp();
+            var status = planner.Plan(problem.Initial, problem.Goals);
+            times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            iterationsSum += status.Iterations;
+            evaluations = status.ModelEvaluations;
+            if (status.Reason == PlanStopReason.Deadline) deadlineStops++;
+        }
+        double final = 0;
+        foreach (float c in planner.BestCost) final += c;
+        return new BenchRun(backend, LatencyStats.From(times), zero, final / s.Batch, iterationsSum / s.Repeats, evaluations, deadlineStops);
+    }
+
+    /// <summary>Mean cost of doing nothing (all-zero actions) over the batch.</summary>
+    public static double MeasureZeroActionCost(IRolloutEvaluator evaluator, BenchProblem problem)
+    {
+        var s = problem.Settings;
+        evaluator.Bind(problem.Initial, problem.Goals, s.Batch);
+        var actions = new float[s.Batch * s.Horizon * s.Action];
+        var costs = new float[s.Batch];
+        evaluator.Evaluate(actions, 1, s.Horizon, costs, default);
+        double sum = 0;
+        foreach (float c in costs) sum += c;
+        return sum / s.Batch;
+    }
+
+    public void WriteFields(Utf8JsonWriter w)
+    {
+        w.WriteString("backend", Backend);
+        w.Number("median_ms", Latency.Median);
+        w.Number("p90_ms", Latency.P90);
+        w.Number("p99_ms", Latency.P99);
+        w.Number("max_ms", Latency.Max);
+        w.Number("mean_ms", Latency.Mean);
+        w.Number("zero_action_cost", ZeroActionCost);
+        w.Number("final_cost", FinalCost);
+        w.Number("mean_iterations", MeanIterations);
+        w.WriteNumber("model_evaluations_per_plan", EvaluationsPerPlan);
+        w.WriteNumber("deadline_stops", DeadlineStops);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Planner.Cli.Infrastructure;
+
+/// <summary>Percentiles of a set of latencies (nearest rank).</summary>
+internal readonly record struct LatencyStats(double Median, double P90, double P99, double Max, double Mean)
+{
+    public static LatencyStats From(double[] samples)
+    {
+        if (samples.Length == 0) return new LatencyStats(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+        var sorted = (double[])samples.Clone();
+        Array.Sort(sorted);
+        double Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new LatencyStats(Rank(0.5), Rank(0.9), Rank(0.99), sorted[^1], sorted.Average());
+    }
+}
