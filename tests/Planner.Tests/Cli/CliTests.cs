@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Planner.Cli;
+
+namespace Planner.Tests.Cli;
+
+/// <summary>The planner command: exit codes (0 ok, 2 usage error, 1 internal error) and its JSON.</summary>
+public class CliTests
+{
+    internal static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CommandLine.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [TestCase("bench", "--frobnicate")]
+    [TestCase("bench", "--samples", "zero")]
+    [TestCase("bench", "--samples", "0")]
+    [TestCase("bench", "--planner", "sgd")]
+    [TestCase("bench", "--deadline-ms", "0")]
+    [TestCase("bench", "--horizon")]
+    [TestCase("launch-rockets")]
+    public void UsageErrorsExitWithTwoAndOneLineOnStderr(params string[] args)
+    {
+        var (code, _, err) = Run(args);
+        Assert.That(code, Is.EqualTo(2));
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), err);
+        Assert.That(err, Does.StartWith("planner"));
+        Assert.That(err, Does.Not.Contain("   at "), "no stack trace");
+    }
+
+    [Test]
+    public void UnknownFlagMessageNamesTheFlag()
+    {
+        var (_, _, err) = Run("bench", "--frobnicate");
+        Assert.That(err, Does.Contain("--frobnicate"));
+    }
+
+    [Test]
+    public void HelpExitsWithZero()
+    {
+        var (code, output, _) = Run("bench", "--help");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(output, Does.Contain("--planner gd|cem|mppi|hybrid"));
+    }
+
+    [TestCase("gd")]
+    [TestCase("cem")]
+    [TestCase("mppi")]
+    [TestCase("hybrid")]
+    public void BenchPrintsOneJsonObjectWithTheRequiredFields(string planner)
+    {
+        var (code, output, err) = Run("bench", "--planner", planner, "--samples", "4", "--horizon", "4", "--iters", "3", "--state", "4",
+            "--action", "2", "--hidden", "8", "--repeats", "3", "--warmup", "1", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        foreach (var field in new[] { "median_ms", "p90_ms", "p99_ms", "zero_action_cost", "final_cost" })
+            Assert.That(root.GetProperty(field).GetDouble(), Is.GreaterThanOrEqualTo(0), field);
+        Assert.That(root.GetProperty("final_cost").GetDouble(), Is.LessThanOrEqualTo(root.GetProperty("zero_action_cost").GetDouble()));
+        Assert.That(root.GetProperty("config").GetProperty("planner").GetString(), Is.Not.Empty);
+        Assert.That(root.GetProperty("config").GetProperty("samples").GetInt32(), Is.EqualTo(4));
+    }
+
+    [TestCase("torch")]
+    [TestCase("managed")]
+    public void LqBenchReportsTheOptimumAndTheBoundedComparison(string backend)
+    {
+        var (code, output, err) = Run("bench", "--problem", "lq", "--backend", backend, "--state", "4", "--action", "2", "--horizon", "6",
+            "--samples", "8", "--iters", "10", "--repeats", "2", "--warmup", "0", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        double optimal = root.GetProperty("optimal_cost").GetDouble();
+        Assert.That(root.GetProperty("gd_unconstrained_cost").GetDouble(), Is.EqualTo(optimal).Within(0.005 * optimal));
+        var bounded = root.GetProperty("bounded_comparison");
+        double gd = bounded.GetProperty("gd").GetProperty("cost").GetDouble();
+        Assert.That(gd, Is.LessThan(bounded.GetProperty("cem").GetProperty("cost").GetDouble()));
+        Assert.That(gd, Is.LessThan(bounded.GetProperty("mppi").GetProperty("cost").GetDouble()));
+    }
+}
