@@ -60,8 +60,8 @@ public sealed class RecedingHorizonController : IDisposable
     private readonly IEncoder _encoder;
     private readonly IPlanner _planner;
     private readonly ControllerOptions _options;
-    private readonly float[] _latents, _lastGoodLatents, _goals;
-    private readonly bool[] _valid, _hasLatent;
+    private readonly ObservationGate _gate;
+    private readonly float[] _goals;
     private bool _hasGoals, _hasPlan;
     private int _stepsSincePlan;
 
@@ -76,11 +76,8 @@ public sealed class RecedingHorizonController : IDisposable
             throw new ArgumentException($"encoder produces latents of size {encoder.LatentDim}; the planner's model expects {planner.StateDim}.", nameof(encoder));
         _encoder = encoder;
         _planner = planner;
-        _latents = new float[planner.Batch * planner.StateDim];
-        _lastGoodLatents = new float[_latents.Length];
+        _gate = new ObservationGate(encoder, _options.InvalidObservation, planner.Batch);
         _goals = new float[planner.Batch * planner.GoalDim];
-        _valid = new bool[planner.Batch];
-        _hasLatent = new bool[planner.Batch];
     }
 
     /// <summary>Robots B served per call.</summary>
@@ -98,13 +95,9 @@ public sealed class RecedingHorizonController : IDisposable
     /// <summary>Sets goals given as observations <c>[B x O]</c> (a goal state or goal image), encoded to goal latents.</summary>
     public void SetGoalObservations(ReadOnlySpan<float> goalObservations)
     {
-        Guard.Length(goalObservations.Length, Batch * ObservationDim, nameof(goalObservations), $"[B={Batch} x O={ObservationDim}]");
-        Guard.Finite(goalObservations, nameof(goalObservations));
         if (_planner.GoalDim != _encoder.LatentDim)
             throw new InvalidOperationException($"goals are compared in a space of size {_planner.GoalDim}, not the latent ({_encoder.LatentDim}); use SetGoalLatents.");
-        _encoder.Encode(goalObservations, _goals, Batch);
-        int bad = Guard.FirstNonFinite(_goals);
-        if (bad >= 0) throw new ArgumentException($"the encoder mapped goalObservations to a non-finite latent (element {bad}).", nameof(goalObservations));
+        _gate.EncodeGoals(goalObservations, _goals);
         _hasGoals = true;
     }
 
@@ -124,43 +117,15 @@ public sealed class RecedingHorizonController : IDisposable
     public ControlStatus Act(ReadOnlySpan<float> observations, Span<float> actions)
     {
         if (!_hasGoals) throw new InvalidOperationException("no goal set: call SetGoalObservations or SetGoalLatents before Act.");
-        Guard.Length(observations.Length, Batch * ObservationDim, nameof(observations), $"[B={Batch} x O={ObservationDim}]");
         Guard.Length(actions.Length, Batch * ActionDim, nameof(actions), $"[B={Batch} x A={ActionDim}]");
-
-        var reason = DegradedReason.None;
-        int o = ObservationDim, s = _planner.StateDim;
-        for (int b = 0; b < Batch; b++)
-        {
-            int bad = Guard.FirstNonFinite(observations.Slice(b * o, o));
-            _valid[b] = bad < 0;
-            if (bad >= 0)
-            {
-                if (_options.InvalidObservation == InvalidObservationPolicy.Throw)
-                    throw new ArgumentException($"observations[{b * o + bad}] (robot {b}) is {observations[b * o + bad]}; expected a finite number.", nameof(observations));
-                reason = DegradedReason.InvalidObservation;
-            }
-        }
-        _encoder.Encode(observations, _latents, Batch);
-        for (int b = 0; b < Batch; b++)
-        {
-            Span<float> z = _latents.AsSpan(b * s, s);
-            if (_valid[b] && Guard.FirstNonFinite(z) >= 0)
-            {
-                _valid[b] = false;
-                if (reason == DegradedReason.None) reason = DegradedReason.InvalidLatent;
-            }
-            // A robot without a valid latent plans from its last good one (its output is a fallback anyway).
-            if (_valid[b]) { z.CopyTo(_lastGoodLatents.AsSpan(b * s, s)); _hasLatent[b] = true; }
-            else if (_hasLatent[b]) _lastGoodLatents.AsSpan(b * s, s).CopyTo(z);
-            else z.Clear();
-        }
+        var reason = _gate.Encode(observations);
 
         bool replan = !_hasPlan || _stepsSincePlan >= _options.ReplanEvery || _stepsSincePlan >= _planner.Horizon;
         PlanStatus planStatus = default;
         if (replan)
         {
             _planner.ShiftWarmStart(_stepsSincePlan);
-            planStatus = _planner.Plan(_latents, _goals);
+            planStatus = _planner.Plan(_gate.Latents, _goals);
             if (planStatus.Degraded && reason == DegradedReason.None) reason = DegradedReason.PlannerFallback;
             _stepsSincePlan = 0;
         }
@@ -170,10 +135,11 @@ public sealed class RecedingHorizonController : IDisposable
         for (int b = 0; b < Batch; b++)
         {
             Span<float> dst = actions.Slice(b * a, a);
-            bool fallback = !_valid[b] && !_hasPlan;
+            bool valid = _gate.Valid[b];
+            bool fallback = !valid && !_hasPlan;
             if (fallback) _planner.SafeAction.CopyTo(dst);
             else plan.Slice(b * planLength + _stepsSincePlan * a, a).CopyTo(dst);
-            if (!_valid[b] || (replan && !float.IsFinite(_planner.BestCost[b]))) degradedRobots++;
+            if (!valid || (replan && !float.IsFinite(_planner.BestCost[b]))) degradedRobots++;
         }
         _hasPlan = true;
         _stepsSincePlan++;
@@ -186,7 +152,7 @@ public sealed class RecedingHorizonController : IDisposable
         _planner.ResetWarmStart();
         _hasPlan = false;
         _stepsSincePlan = 0;
-        Array.Clear(_hasLatent);
+        _gate.Reset();
     }
 
     /// <summary>Disposes the planner.</summary>

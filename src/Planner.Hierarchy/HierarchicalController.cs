@@ -1,0 +1,217 @@
+using Planner.Control;
+using Planner.Planning;
+
+namespace Planner.Hierarchy;
+
+/// <summary>The outcome of one hierarchical control tick.</summary>
+/// <param name="ReplannedLevels">Bit k is set when level k replanned this tick.</param>
+/// <param name="Reason">Why the tick was degraded (<see cref="DegradedReason.None"/> when it was not).</param>
+/// <param name="DegradedRobots">Robots that took a fallback action.</param>
+/// <param name="ModelEvaluations">World-model steps run this tick over all levels (planning compute).</param>
+/// <param name="PlanningMilliseconds">Time spent planning this tick over all levels.</param>
+public readonly record struct HierarchyStatus(int ReplannedLevels, DegradedReason Reason, int DegradedRobots, long ModelEvaluations, double PlanningMilliseconds)
+{
+    /// <summary>True when level <paramref name="level"/> replanned.</summary>
+    public bool Replanned(int level) => (ReplannedLevels & (1 << level)) != 0;
+
+    /// <summary>True when some robot's action is a fallback.</summary>
+    public bool Degraded => Reason != DegradedReason.None;
+}
+
+/// <summary>
+/// Hierarchical receding-horizon control: a stack of levels, level 0 acting with real actions every tick, each level
+/// above planning at a coarser time-scale and handing its predicted latent down as the subgoal (the goal, and so the
+/// cost) of the level below. Level k replans every tau_k ticks, or earlier when its subgoal is reached or has become
+/// unreachable; a level that replans forces the levels below it to replan towards the new subgoal. Batched over B
+/// robots; all levels share one latent space (one encoder). Allocation-free per tick; not thread-safe.
+/// </summary>
+public sealed class HierarchicalController : IDisposable
+{
+    private readonly HierarchyLevel[] _levels;
+    private readonly ObservationGate _gate;
+    private readonly float[] _goals;
+    private readonly float[][] _subgoals;   // _subgoals[k]: goal of level k, [B x S] (the top's is _goals)
+    private readonly float[][] _predicted;  // [B x H_k x S] per level
+    private readonly int[] _ticksSincePlan;
+    private readonly bool[] _hasPlan, _force;
+    private readonly int _latentDim;
+    private bool _hasGoals;
+
+    /// <summary>Creates the controller; <paramref name="levels"/>[0] acts with real actions. At least one level.</summary>
+    public HierarchicalController(IEncoder encoder, IReadOnlyList<HierarchyLevel> levels, InvalidObservationPolicy invalidObservation = InvalidObservationPolicy.Throw)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Count == 0) throw new ArgumentException("a hierarchy needs at least one level.", nameof(levels));
+        _levels = levels.ToArray();
+        int batch = _levels[0].Planner.Batch;
+        _latentDim = encoder.LatentDim;
+        for (int k = 0; k < _levels.Length; k++)
+        {
+            var p = _levels[k].Planner;
+            if (p.Batch != batch) throw new ArgumentException($"level {k} plans for {p.Batch} robots; level 0 for {batch}.", nameof(levels));
+            if (p.StateDim != _latentDim || p.GoalDim != _latentDim)
+                throw new ArgumentException($"level {k} plans in a latent of size {p.StateDim} towards goals of size {p.GoalDim}; the encoder's latent has {_latentDim} (levels share one latent space).", nameof(levels));
+            if (k > 0 && _levels[k].Options.TimeScale < _levels[k - 1].Options.TimeScale)
+                throw new ArgumentException($"level {k} has time-scale {_levels[k].Options.TimeScale}, finer than level {k - 1}'s {_levels[k - 1].Options.TimeScale}; expected coarser levels above.", nameof(levels));
+        }
+        if (_levels[0].Options.TimeScale != 1) throw new ArgumentException("level 0 must have time-scale 1 (it acts every tick).", nameof(levels));
+        _gate = new ObservationGate(encoder, invalidObservation, batch);
+        _goals = new float[batch * _latentDim];
+        _subgoals = new float[_levels.Length][];
+        _predicted = new float[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++)
+        {
+            _subgoals[k] = k == _levels.Length - 1 ? _goals : new float[batch * _latentDim];
+            _predicted[k] = new float[batch * _levels[k].Planner.Horizon * _latentDim];
+        }
+        _ticksSincePlan = new int[_levels.Length];
+        _hasPlan = new bool[_levels.Length];
+        _force = new bool[_levels.Length];
+    }
+
+    /// <summary>Robots B.</summary>
+    public int Batch => _levels[0].Planner.Batch;
+
+    /// <summary>Number of levels.</summary>
+    public int Levels => _levels.Length;
+
+    /// <summary>The goal level <paramref name="level"/> is planning towards, <c>[B x S]</c>: the subgoal from the level above (or the goal at the top).</summary>
+    public ReadOnlySpan<float> GoalOf(int level) => _subgoals[level];
+
+    /// <summary>Latents predicted along level <paramref name="level"/>'s current plan, <c>[B x H_k x S]</c>.</summary>
+    public ReadOnlySpan<float> PredictedLatents(int level) => _predicted[level];
+
+    /// <summary>The level objects.</summary>
+    public IReadOnlyList<HierarchyLevel> LevelList => _levels;
+
+    /// <summary>Sets goal observations <c>[B x O]</c>, encoded to the goal latent of the top level.</summary>
+    public void SetGoalObservations(ReadOnlySpan<float> goalObservations)
+    {
+        _gate.EncodeGoals(goalObservations, _goals);
+        OnNewGoal();
+    }
+
+    /// <summary>Sets goal latents <c>[B x S]</c>.</summary>
+    public void SetGoalLatents(ReadOnlySpan<float> goals)
+    {
+        Guard.Length(goals.Length, _goals.Length, nameof(goals), $"[B={Batch} x S={_latentDim}]");
+        Guard.Finite(goals, nameof(goals));
+        goals.CopyTo(_goals);
+        OnNewGoal();
+    }
+
+    private void OnNewGoal()
+    {
+        _hasGoals = true;
+        Array.Fill(_force, true);
+    }
+
+    /// <summary>One tick: observations <c>[B x O]</c> in, real actions <c>[B x A]</c> out.</summary>
+    public HierarchyStatus Act(ReadOnlySpan<float> observations, Span<float> actions)
+    {
+        if (!_hasGoals) throw new InvalidOperationException("no goal set: call SetGoalObservations or SetGoalLatents before Act.");
+        var bottom = _levels[0].Planner;
+        Guard.Length(actions.Length, Batch * bottom.ActionDim, nameof(actions), $"[B={Batch} x A={bottom.ActionDim}]");
+        var reason = _gate.Encode(observations);
+        ReadOnlySpan<float> z = _gate.Latents;
+
+        // A level whose handed-down subgoal has been reached replans now.
+        for (int k = 1; k < _levels.Length; k++)
+        {
+            float radius = _levels[k].Options.SubgoalReachedRadius;
+            if (radius > 0 && _hasPlan[k] && AnyWithin(z, _subgoals[k - 1], radius)) _force[k] = true;
+        }
+
+        int replanned = 0;
+        long evaluations = 0;
+        double planningMs = 0;
+        for (int k = _levels.Length - 1; k >= 0; k--)
+        {
+            var level = _levels[k];
+            bool due = !_hasPlan[k] || _force[k] || _ticksSincePlan[k] >= level.Period
+                || _ticksSincePlan[k] >= level.Planner.Horizon * level.Options.TimeScale;
+            if (!due) continue;
+
+            int executed = (int)Math.Round((double)_ticksSincePlan[k] / level.Options.TimeScale);
+            if (_hasPlan[k]) level.Planner.ShiftWarmStart(executed);
+            var status = level.Planner.Plan(z, _subgoals[k]);
+            evaluations += status.ModelEvaluations;
+            planningMs += status.ElapsedMilliseconds;
+            if (status.Degraded && reason == DegradedReason.None) reason = DegradedReason.PlannerFallback;
+            level.Predictor.Predict(z, level.Planner.BestPlan, Batch, level.Planner.Horizon, _predicted[k]);
+
+            _hasPlan[k] = true;
+            _force[k] = false;
+            _ticksSincePlan[k] = 0;
+            replanned |= 1 << k;
+            if (k > 0)
+            {
+                HandDownSubgoal(k);
+                _force[k - 1] = true; // a new subgoal: the level below replans towards it now
+            }
+            if (k < _levels.Length - 1 && Unreachable(k)) _force[k + 1] = true; // checked again next tick
+        }
+
+        int a = bottom.ActionDim, planLength = bottom.Horizon * a, degraded = 0;
+        ReadOnlySpan<float> plan = bottom.BestPlan;
+        for (int b = 0; b < Batch; b++)
+        {
+            plan.Slice(b * planLength + _ticksSincePlan[0] * a, a).CopyTo(actions.Slice(b * a, a));
+            if (!_gate.Valid[b]) degraded++;
+        }
+        for (int k = 0; k < _levels.Length; k++) _ticksSincePlan[k]++;
+        return new HierarchyStatus(replanned, reason, degraded, evaluations, planningMs);
+    }
+
+    /// <summary>Level k's predicted latent at its SubgoalStep becomes level k-1's goal.</summary>
+    private void HandDownSubgoal(int k)
+    {
+        int h = _levels[k].Planner.Horizon, step = _levels[k].Options.SubgoalStep - 1, s = _latentDim;
+        for (int b = 0; b < Batch; b++)
+            _predicted[k].AsSpan((b * h + step) * s, s).CopyTo(_subgoals[k - 1].AsSpan(b * s, s));
+    }
+
+    /// <summary>True when level k's plan ends farther than the level above's UnreachableDistance from its goal, for some robot.</summary>
+    private bool Unreachable(int k)
+    {
+        float limit = _levels[k + 1].Options.UnreachableDistance;
+        if (float.IsPositiveInfinity(limit)) return false;
+        int h = _levels[k].Planner.Horizon, s = _latentDim;
+        for (int b = 0; b < Batch; b++)
+        {
+            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) > limit) return true;
+        }
+        return false;
+    }
+
+    private bool AnyWithin(ReadOnlySpan<float> z, ReadOnlySpan<float> goals, float radius)
+    {
+        int s = _latentDim;
+        for (int b = 0; b < Batch; b++)
+            if (Distance(z.Slice(b * s, s), goals.Slice(b * s, s)) <= radius) return true;
+        return false;
+    }
+
+    private static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        float sum = 0;
+        for (int i = 0; i < x.Length; i++) { float d = x[i] - y[i]; sum += d * d; }
+        return MathF.Sqrt(sum);
+    }
+
+    /// <summary>Forgets every level's plan and warm start (goals are kept).</summary>
+    public void Reset()
+    {
+        foreach (var level in _levels) level.Planner.ResetWarmStart();
+        Array.Clear(_hasPlan);
+        Array.Clear(_ticksSincePlan);
+        _gate.Reset();
+    }
+
+    /// <summary>Disposes every level's planner.</summary>
+    public void Dispose()
+    {
+        foreach (var level in _levels) level.Planner.Dispose();
+    }
+}

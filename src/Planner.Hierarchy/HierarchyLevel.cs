@@ -1,0 +1,71 @@
+using Planner.Planning;
+
+namespace Planner.Hierarchy;
+
+/// <summary>Settings of one level of a hierarchy.</summary>
+public sealed record LevelOptions
+{
+    /// <summary>Base steps (ticks) per step of this level, tau. Level 0 has 1.</summary>
+    public int TimeScale { get; init; } = 1;
+
+    /// <summary>Replan this level every so many ticks; 0 means every <see cref="TimeScale"/> ticks.</summary>
+    public int ReplanEvery { get; init; }
+
+    /// <summary>Which predicted latent of this level's plan (1 = after its first step) becomes the subgoal of the level below.</summary>
+    public int SubgoalStep { get; init; } = 1;
+
+    /// <summary>Replan this level early when the current latent is within this distance (L2) of the subgoal it handed down. 0 disables.</summary>
+    public float SubgoalReachedRadius { get; init; }
+
+    /// <summary>
+    /// Replan this level early when the level below's best plan ends farther than this (L2) from the handed-down subgoal:
+    /// the subgoal has become unreachable. Infinity disables.
+    /// </summary>
+    public float UnreachableDistance { get; init; } = float.PositiveInfinity;
+
+    /// <summary>Throws when a setting is out of range.</summary>
+    public void Validate()
+    {
+        Guard.AtLeast(TimeScale, 1, nameof(TimeScale));
+        Guard.AtLeast(ReplanEvery, 0, nameof(ReplanEvery));
+        Guard.AtLeast(SubgoalStep, 1, nameof(SubgoalStep));
+        Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
+        if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
+    }
+}
+
+/// <summary>
+/// One level: a planner over this level's world model (at time-scale tau, with its own action space: real actions at
+/// level 0, latent macro-actions above), the predictor that turns its plan into latents, and its schedule. The
+/// planner's goal is the goal latent at the top level and the subgoal from the level above otherwise, so a level's cost
+/// (goal distance and any safety or action terms) needs no special type.
+/// </summary>
+public sealed class HierarchyLevel
+{
+    /// <summary>Creates a level; the predictor must match the planner's latent and action sizes.</summary>
+    public HierarchyLevel(IPlanner planner, ILatentPredictor predictor, LevelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(predictor);
+        Options = options ?? new LevelOptions();
+        Options.Validate();
+        if (predictor.StateDim != planner.StateDim || predictor.ActionDim != planner.ActionDim)
+            throw new ArgumentException($"predictor maps (S={predictor.StateDim}, A={predictor.ActionDim}) but the planner plans (S={planner.StateDim}, A={planner.ActionDim}).", nameof(predictor));
+        if (Options.SubgoalStep > planner.Horizon)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.SubgoalStep, $"SubgoalStep {Options.SubgoalStep} is beyond the planner's horizon {planner.Horizon}.");
+        Planner = planner;
+        Predictor = predictor;
+    }
+
+    /// <summary>The planner.</summary>
+    public IPlanner Planner { get; }
+
+    /// <summary>The predictor of this level's latents.</summary>
+    public ILatentPredictor Predictor { get; }
+
+    /// <summary>The schedule and subgoal settings.</summary>
+    public LevelOptions Options { get; }
+
+    /// <summary>Ticks between scheduled replans.</summary>
+    public int Period => Options.ReplanEvery > 0 ? Options.ReplanEvery : Options.TimeScale;
+}

@@ -1,0 +1,210 @@
+using Planner.Costs;
+using Planner.Hierarchy;
+using Planner.Managed;
+using Planner.Models;
+using Planner.Planning;
+
+namespace Planner.Tests.Hierarchy;
+
+/// <summary>
+/// Hierarchies over exact models of a damped 2-D point mass: level k's model is the base system composed over tau_k
+/// steps, its macro-action the stacked primitive actions (so every level's model is exact and the behaviour of
+/// scheduling and subgoal passing can be checked precisely).
+/// </summary>
+public class HierarchyTests
+{
+    private const int S = 4, A = 2;
+
+    /// <summary>x = (px, py, vx, vy); p += 0.1 v; v = 0.9 v + 0.1 u.</summary>
+    private static LinearDynamics PointMass()
+    {
+        var a = new float[S * S];
+        a[0 * S + 0] = 1; a[0 * S + 2] = 0.1f;
+        a[1 * S + 1] = 1; a[1 * S + 3] = 0.1f;
+        a[2 * S + 2] = 0.9f; a[3 * S + 3] = 0.9f;
+        var b = new float[S * A];
+        b[2 * A + 0] = 0.1f; b[3 * A + 1] = 0.1f;
+        return new LinearDynamics(a, b, S, A);
+    }
+
+    /// <summary>The model of k steps of <paramref name="d"/>: x_{t+k} = A^k x + [A^{k-1}B ... AB B] [u_0; ...; u_{k-1}].</summary>
+    internal static LinearDynamics Compose(LinearDynamics d, int k)
+    {
+        int s = d.StateDim, m = d.ActionDim;
+        var a = d.A.ToArray();
+        var power = Identity(s);
+        var blocks = new float[k][];
+        for (int j = k - 1; j >= 0; j--)
+        {
+            blocks[j] = Mul(power, d.B.ToArray(), s, s, m); // A^{k-1-j} B
+            power = Mul(power, a, s, s, s);
+        }
+        var bk = new float[s * k * m];
+        for (int j = 0; j < k; j++)
+            for (int i = 0; i < s; i++)
+                for (int c = 0; c < m; c++) bk[i * k * m + j * m + c] = blocks[j][i * m + c];
+        return new LinearDynamics(power, bk, s, k * m);
+    }
+
+    private static float[] Identity(int n) { var x = new float[n * n]; for (int i = 0; i < n; i++) x[i * n + i] = 1; return x; }
+
+    private static float[] Mul(float[] l, float[] r, int n, int k, int m)
+    {
+        var y = new float[n * m];
+        for (int i = 0; i < n; i++) for (int p = 0; p < k; p++) for (int j = 0; j < m; j++) y[i * m + j] += l[i * k + p] * r[p * m + j];
+        return y;
+    }
+
+    private static CostFunction LevelCost() => new(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), new ActionMagnitudeCost(1e-4f));
+
+    private static HierarchyLevel Level(LinearDynamics model, int tau, int horizon, int batch, float reached = 0, float unreachable = float.PositiveInfinity)
+    {
+        var evaluator = new ManagedRolloutEvaluator(model, LevelCost());
+        var options = new PlanningOptions { Horizon = horizon, Candidates = 4, Iterations = 40, Bounds = ActionBounds.Uniform(model.ActionDim, -1, 1), Seed = tau };
+        var planner = new GradientPlanner(evaluator, options, batch, new GradientOptions { LearningRate = 0.2f });
+        return new HierarchyLevel(planner, new DynamicsPredictor(model), new LevelOptions { TimeScale = tau, SubgoalReachedRadius = reached, UnreachableDistance = unreachable });
+    }
+
+    private static float[] Goal(int batch, float px, float py)
+    {
+        var g = new float[batch * S];
+        for (int b = 0; b < batch; b++) { g[b * S] = px + b; g[b * S + 1] = py; }
+        return g;
+    }
+
+    private static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        float sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += (x[i] - y[i]) * (x[i] - y[i]);
+        return MathF.Sqrt(sum);
+    }
+
+    private static (float[] State, int Ticks) RunToGoal(HierarchicalController controller, float[] goal, int maxTicks)
+    {
+        var system = PointMass();
+        int batch = controller.Batch;
+        var x = new float[batch * S];
+        var next = new float[batch * S];
+        var u = new float[batch * A];
+        controller.SetGoalLatents(goal);
+        for (int tick = 0; tick < maxTicks; tick++)
+        {
+            controller.Act(x, u);
+            Assert.That(u.All(v => v is >= -1 and <= 1), Is.True, "actions stay in bounds at every level");
+            system.Forward(x, u, next, default, batch);
+            next.CopyTo(x, 0);
+            bool all = true;
+            for (int b = 0; b < batch; b++) all &= Distance(x.AsSpan(b * S, 2), goal.AsSpan(b * S, 2)) < 0.3f;
+            if (all) return (x, tick + 1);
+        }
+        return (x, maxTicks);
+    }
+
+    [Test]
+    public void TwoLevelStackReachesAGoalBeyondTheLowLevelHorizon()
+    {
+        const int batch = 2;
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, batch), Level(Compose(PointMass(), 8), 8, 6, batch)]);
+        var (_, ticks) = RunToGoal(controller, Goal(batch, 2f, -1.5f), 300);
+        Assert.That(ticks, Is.LessThan(300), "every robot reaches its goal");
+    }
+
+    [Test]
+    public void ThreeLevelStackRunsAndReachesTheGoal()
+    {
+        var base1 = PointMass();
+        var l1 = Compose(base1, 4);
+        var l2 = Compose(l1, 4); // 16 base steps per step
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(base1, 1, 6, 1), Level(l1, 4, 4, 1), Level(l2, 16, 4, 1)]);
+        Assert.That(controller.Levels, Is.EqualTo(3));
+        var (_, ticks) = RunToGoal(controller, Goal(1, 3f, 2f), 400);
+        Assert.That(ticks, Is.LessThan(400));
+    }
+
+    [Test]
+    public void TheLevelBelowPlansTowardsTheHandedDownSubgoal()
+    {
+        var model1 = Compose(PointMass(), 8);
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), Level(model1, 8, 6, 1)]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S];
+        var u = new float[A];
+        var status = controller.Act(x, u);
+        Assert.That(status.Replanned(0) && status.Replanned(1), Is.True);
+
+        // The subgoal is level 1's first predicted latent.
+        var subgoal = controller.GoalOf(0).ToArray();
+        Assert.That(subgoal, Is.EqualTo(controller.PredictedLatents(1).Slice(0, S).ToArray()));
+        Assert.That(Distance(subgoal, x), Is.GreaterThan(0.05f), "the subgoal is somewhere to go");
+
+        // Level 0's cost is minimised at the subgoal: its plan ends nearer the subgoal than any perturbation of it.
+        var level0 = controller.LevelList[0];
+        var evaluator = new ManagedRolloutEvaluator(PointMass(), LevelCost());
+        evaluator.Bind(x, subgoal, 1);
+        var best = level0.Planner.BestPlan.ToArray();
+        var costs = new float[1];
+        evaluator.Evaluate(best, 1, 8, costs, default);
+        float bestCost = costs[0];
+        var rng = new Numerics.DeterministicRandom(3);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var perturbed = best.Select(v => Math.Clamp(v + 0.05f * rng.NextGaussian(), -1f, 1f)).ToArray();
+            evaluator.Evaluate(perturbed, 1, 8, costs, default);
+            Assert.That(costs[0], Is.GreaterThanOrEqualTo(bestCost * 0.999f));
+        }
+        var predicted0 = controller.PredictedLatents(0);
+        Assert.That(Distance(predicted0.Slice(7 * S, S), subgoal), Is.LessThan(0.5f * Distance(x, subgoal)));
+    }
+
+    [Test]
+    public void AnUpperLevelReplansEveryTauTicksOrWhenItsSubgoalIsReached()
+    {
+        int CountUpperReplans(float reachedRadius)
+        {
+            using var controller = new HierarchicalController(new IdentityEncoder(S),
+                [Level(PointMass(), 1, 8, 1), Level(Compose(PointMass(), 8), 8, 4, 1, reached: reachedRadius)]);
+            controller.SetGoalLatents(Goal(1, 3f, 3f));
+            var system = PointMass();
+            var x = new float[S]; var next = new float[S]; var u = new float[A];
+            int replans = 0;
+            for (int tick = 0; tick < 24; tick++)
+            {
+                if (controller.Act(x, u).Replanned(1)) replans++;
+                system.Forward(x, u, next, default, 1);
+                next.CopyTo(x, 0);
+            }
+            return replans;
+        }
+        Assert.That(CountUpperReplans(0f), Is.EqualTo(3), "on schedule: ticks 0, 8, 16");
+        Assert.That(CountUpperReplans(1e6f), Is.EqualTo(24), "a subgoal that is always reached triggers a replan every tick");
+    }
+
+    [Test]
+    public void AnUnreachableSubgoalTriggersAnEarlyReplan()
+    {
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 2, 1), Level(Compose(PointMass(), 8), 8, 4, 1, unreachable: 0.01f)]);
+        controller.SetGoalLatents(Goal(1, 3f, 3f));
+        var x = new float[S]; var u = new float[A];
+        controller.Act(x, u);
+        // Two base steps cannot cover a subgoal eight steps away: level 1 is asked to replan on the next tick.
+        Assert.That(Distance(controller.PredictedLatents(0).Slice(S, S), controller.GoalOf(0)), Is.GreaterThan(0.01f));
+        Assert.That(controller.Act(x, u).Replanned(1), Is.True);
+
+        using var patient = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 2, 1), Level(Compose(PointMass(), 8), 8, 4, 1)]);
+        patient.SetGoalLatents(Goal(1, 3f, 3f));
+        patient.Act(x, u);
+        Assert.That(patient.Act(x, u).Replanned(1), Is.False, "without the check it waits for its schedule");
+    }
+
+    [Test]
+    public void LevelsMustGetCoarserUpwards()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 1), Level(Compose(PointMass(), 8), 8, 4, 1), Level(Compose(PointMass(), 4), 4, 4, 1)]));
+        Assert.That(ex!.Message, Does.Contain("level 2 has time-scale 4"));
+    }
+}
