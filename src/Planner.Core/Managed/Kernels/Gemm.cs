@@ -43,6 +43,7 @@ public static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TV, TS>(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc)
         where TV : struct where TS : struct, ISimd<TV>
     {
@@ -62,6 +63,7 @@ public static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows<TV, TS, TN>(float* a, nint lda, int m, float* b, int k, float* bias, float* c, nint ldc, int cols)
         where TV : struct where TS : struct, ISimd<TV> where TN : struct, IConstant
     {
