@@ -5,33 +5,54 @@ namespace Planner.Managed;
 
 /// <summary>
 /// The managed CPU backend's rollout: unrolls an <see cref="IDifferentiableDynamics"/> over every candidate, sums the
-/// cost terms and back-propagates to the actions, with every buffer allocated once (sized for the largest call seen)
-/// and rows split over a fixed number of threads (each thread runs whole rollouts for its rows: no synchronisation
-/// per step).
+/// cost terms and back-propagates to the actions. Rows (problem x candidate) are split into one contiguous range per
+/// thread of a persistent <see cref="WorkerPool"/>; each thread runs whole rollouts (forward, cost, backward) on blocks
+/// of <see cref="ChunkRows"/> rows, so there is no synchronisation per step and a block's activations stay in cache.
+/// Buffers are sized on the first call of a shape and reused: steady-state calls allocate nothing. Results do not
+/// depend on the thread count (each row is computed the same way wherever it runs).
 /// </summary>
-public sealed class ManagedRolloutEvaluator : IRolloutEvaluator
+public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 {
     private readonly IDifferentiableDynamics _dynamics;
     private readonly CostFunction _cost;
-    private readonly int _threads;
+    private readonly WorkerPool? _pool;
+    private readonly Workspace[] _workspaces;
+    private readonly Job _job;
     private float[] _initial = [];
     private float[] _goals = [];
     private int _batch;
-    private Workspace[] _workspaces = [];
     private long _evaluations;
 
-    /// <summary>Creates the evaluator. <paramref name="threads"/>: worker count (1 = the calling thread only).</summary>
-    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1)
+    /// <summary>
+    /// Creates the evaluator. <paramref name="threads"/>: workers including the caller (1 = the calling thread only);
+    /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it).
+    /// </summary>
+    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 32)
     {
         ArgumentNullException.ThrowIfNull(dynamics);
         ArgumentNullException.ThrowIfNull(cost);
         Guard.AtLeast(threads, 1, nameof(threads));
+        Guard.AtLeast(chunkRows, 1, nameof(chunkRows));
         _dynamics = dynamics;
         _cost = cost;
-        _threads = threads;
+        Threads = threads;
+        ChunkRows = chunkRows;
         GoalDim = goalDim < 0 ? dynamics.StateDim : goalDim;
         cost.Validate(new CostShape(1, StateDim, ActionDim, GoalDim));
+        _pool = threads > 1 ? new WorkerPool(threads) : null;
+        _workspaces = new Workspace[threads];
+        for (int t = 0; t < threads; t++) _workspaces[t] = new Workspace();
+        _job = new Job(this);
     }
+
+    /// <summary>Worker threads, the caller included.</summary>
+    public int Threads { get; }
+
+    /// <summary>Rows rolled out together by one thread.</summary>
+    public int ChunkRows { get; }
+
+    /// <summary>The world model.</summary>
+    public IDifferentiableDynamics Dynamics => _dynamics;
 
     /// <inheritdoc />
     public int StateDim => _dynamics.StateDim;
@@ -52,8 +73,8 @@ public sealed class ManagedRolloutEvaluator : IRolloutEvaluator
     public void Bind(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals, int batch)
     {
         Guard.AtLeast(batch, 1, nameof(batch));
-        Guard.Length(initialLatents.Length, batch * StateDim, nameof(initialLatents), $"[B={batch} x S={StateDim}]");
-        Guard.Length(goals.Length, batch * GoalDim, nameof(goals), $"[B={batch} x G={GoalDim}]");
+        if (initialLatents.Length != batch * StateDim) Guard.Length(initialLatents.Length, batch * StateDim, nameof(initialLatents), $"[B={batch} x S={StateDim}]");
+        if (goals.Length != batch * GoalDim) Guard.Length(goals.Length, batch * GoalDim, nameof(goals), $"[B={batch} x G={GoalDim}]");
         if (_initial.Length != initialLatents.Length) _initial = new float[initialLatents.Length];
         if (_goals.Length != goals.Length) _goals = new float[goals.Length];
         initialLatents.CopyTo(_initial);
@@ -68,82 +89,87 @@ public sealed class ManagedRolloutEvaluator : IRolloutEvaluator
         Guard.AtLeast(candidates, 1, nameof(candidates));
         Guard.AtLeast(horizon, 1, nameof(horizon));
         int rows = _batch * candidates;
-        Guard.Length(actions.Length, rows * horizon * ActionDim, nameof(actions), $"[B={_batch} x N={candidates} x H={horizon} x A={ActionDim}]");
-        Guard.Length(costs.Length, rows, nameof(costs), $"[B={_batch} x N={candidates}]");
+        if (actions.Length != rows * horizon * ActionDim) Guard.Length(actions.Length, rows * horizon * ActionDim, nameof(actions), $"[B={_batch} x N={candidates} x H={horizon} x A={ActionDim}]");
+        if (costs.Length != rows) Guard.Length(costs.Length, rows, nameof(costs), $"[B={_batch} x N={candidates}]");
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
 
-        int threads = Math.Min(_threads, rows);
-        int chunk = (rows + threads - 1) / threads;
-        EnsureWorkspaces(threads, chunk, horizon, gradients);
-        if (threads == 1)
+        int threads = Math.Min(Threads, rows);
+        int perThread = (rows + threads - 1) / threads;
+        int chunk = Math.Min(ChunkRows, perThread);
+        for (int t = 0; t < threads; t++) _workspaces[t].Ensure(_dynamics, chunk, horizon, gradients);
+
+        fixed (float* pa = actions, pc = costs, pg = actionGradients)
         {
-            _workspaces[0].Run(this, actions, costs, actionGradients, 0, rows, candidates, horizon);
-        }
-        else
-        {
-            // Spans cannot cross into lambdas; pin the caller's memory for the duration of the parallel loop.
-            unsafe
-            {
-                fixed (float* pa = actions, pc = costs, pg = actionGradients)
-                {
-                    nint a = (nint)pa, c = (nint)pc, g = (nint)pg;
-                    int aLen = actions.Length, cLen = costs.Length, gLen = actionGradients.Length;
-                    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-                    {
-                        int start = t * chunk, end = Math.Min(rows, start + chunk);
-                        if (start >= end) return;
-                        _workspaces[t].Run(this, new ReadOnlySpan<float>((float*)a, aLen), new Span<float>((float*)c, cLen),
-                            gLen == 0 ? default : new Span<float>((float*)g, gLen), start, end, candidates, horizon);
-                    });
-                }
-            }
+            _job.Set(pa, pc, gradients ? pg : null, rows, threads, candidates, horizon, chunk);
+            if (threads == 1) _job.Execute(0);
+            else _pool!.Run(_job, threads);
+            _job.Clear();
         }
         _evaluations += (long)rows * horizon * (gradients ? 2 : 1);
     }
 
-    private void EnsureWorkspaces(int threads, int rows, int horizon, bool gradients)
+    /// <summary>
+    /// Essential FLOPs of one <see cref="Evaluate"/> call: the forward step of every row and step, plus the
+    /// input-gradient step when gradients are asked for (the model's backward count where it reports one, else the forward count).
+    /// </summary>
+    public long EssentialFlops(int candidates, int horizon, bool gradients)
     {
-        if (_workspaces.Length < threads) Array.Resize(ref _workspaces, threads);
-        for (int t = 0; t < threads; t++)
-        {
-            _workspaces[t] ??= new Workspace();
-            _workspaces[t].Ensure(_dynamics, rows, horizon, GoalDim, gradients);
-        }
+        long rows = (long)Math.Max(_batch, 1) * candidates * horizon;
+        long backward = _dynamics is ResidualMlp mlp ? mlp.BackwardFlopsPerRow : _dynamics.ForwardFlopsPerRow;
+        return rows * (_dynamics.ForwardFlopsPerRow + (gradients ? backward : 0));
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public void Dispose() => _pool?.Dispose();
+
+    /// <summary>The per-call arguments handed to the workers (raw pointers: the caller's spans are pinned for the call).</summary>
+    private sealed class Job(ManagedRolloutEvaluator owner) : IParallelWork
     {
+        private float* _actions, _costs, _gradients;
+        private int _rows, _threads, _candidates, _horizon, _chunk;
+
+        public void Set(float* actions, float* costs, float* gradients, int rows, int threads, int candidates, int horizon, int chunk)
+        {
+            _actions = actions; _costs = costs; _gradients = gradients;
+            _rows = rows; _threads = threads; _candidates = candidates; _horizon = horizon; _chunk = chunk;
+        }
+
+        public void Clear() => _actions = _costs = _gradients = null;
+
+        public void Execute(int worker)
+        {
+            // Contiguous ranges, the same for every call of a shape: deterministic for a thread count.
+            long start = (long)_rows * worker / _threads, end = (long)_rows * (worker + 1) / _threads;
+            var ws = owner._workspaces[worker];
+            for (long r = start; r < end; r += _chunk)
+                ws.Run(owner, _actions, _costs, _gradients, (int)r, (int)Math.Min(end, r + _chunk), _candidates, _horizon);
+        }
     }
 
-    /// <summary>One thread's buffers, step-major so the dynamics sees contiguous rows.</summary>
+    /// <summary>One thread's buffers for a block of rows, step-major so the dynamics sees contiguous rows per step.</summary>
     private sealed class Workspace
     {
-        private float[] _states = [];    // [H+1 x rows x S]
-        private float[] _actions = [];   // [H x rows x A]
-        private float[] _tape = [];      // [H x rows x tape]
-        private float[] _trajectory = []; // [H x S] one candidate, for the cost
-        private float[] _plan = [];      // [H x A]
-        private float[] _gradTrajectory = [];
-        private float[] _gradPlan = [];
-        private float[] _gradStates = [];  // [H x rows x S] cost gradients w.r.t. z_1..z_H
-        private float[] _gradActionsCost = []; // [H x rows x A]
+        private float[] _states = [];          // [H+1 x rows x S]
+        private float[] _stepActions = [];     // [H x rows x A]
+        private float[] _tape = [];            // [H x rows x tape]
+        private float[] _trajectory = [];      // [H x S], one candidate, for the cost
+        private float[] _gradTrajectory = [];  // [H x S]
+        private float[] _gradPlan = [];        // [H x A]
+        private float[] _gradStates = [];      // [H x rows x S] the cost's direct gradient of z_1..z_H
         private float[] _carry = [], _carryNext = [], _gradStep = [], _scratch = [];
 
-        public void Ensure(IDifferentiableDynamics model, int rows, int horizon, int goalDim, bool gradients)
+        public void Ensure(IDifferentiableDynamics model, int rows, int horizon, bool gradients)
         {
             int s = model.StateDim, a = model.ActionDim;
             Grow(ref _states, (horizon + 1) * rows * s);
-            Grow(ref _actions, horizon * rows * a);
+            Grow(ref _stepActions, horizon * rows * a);
             Grow(ref _trajectory, horizon * s);
-            Grow(ref _plan, horizon * a);
             if (!gradients) return;
             Grow(ref _tape, horizon * rows * model.TapeFloatsPerRow);
             Grow(ref _gradTrajectory, horizon * s);
             Grow(ref _gradPlan, horizon * a);
             Grow(ref _gradStates, horizon * rows * s);
-            Grow(ref _gradActionsCost, horizon * rows * a);
             Grow(ref _carry, rows * s);
             Grow(ref _carryNext, rows * s);
             Grow(ref _gradStep, rows * a);
@@ -155,51 +181,49 @@ public sealed class ManagedRolloutEvaluator : IRolloutEvaluator
             if (buffer.Length < length) buffer = new float[length];
         }
 
-        public void Run(ManagedRolloutEvaluator owner, ReadOnlySpan<float> actions, Span<float> costs, Span<float> actionGradients,
+        public void Run(ManagedRolloutEvaluator owner, float* actionsPtr, float* costsPtr, float* gradientsPtr,
             int start, int end, int candidates, int horizon)
         {
             var model = owner._dynamics;
-            int s = model.StateDim, a = model.ActionDim, rows = end - start, tapeRow = model.TapeFloatsPerRow;
-            bool gradients = !actionGradients.IsEmpty;
-            var shape = new CostShape(horizon, s, a, owner.GoalDim);
+            int s = model.StateDim, a = model.ActionDim, rows = end - start, tapeRow = model.TapeFloatsPerRow, g = owner.GoalDim;
+            int plan = horizon * a;
+            bool gradients = gradientsPtr != null;
+            var shape = new CostShape(horizon, s, a, g);
+            var actions = new ReadOnlySpan<float>(actionsPtr + (long)start * plan, rows * plan);
 
             // Gather: initial latents and actions into step-major layout.
             for (int r = 0; r < rows; r++)
             {
-                int row = start + r, b = row / candidates;
+                int b = (start + r) / candidates;
                 owner._initial.AsSpan(b * s, s).CopyTo(_states.AsSpan(r * s, s));
                 for (int t = 0; t < horizon; t++)
-                    actions.Slice((row * horizon + t) * a, a).CopyTo(_actions.AsSpan((t * rows + r) * a, a));
+                    actions.Slice(r * plan + t * a, a).CopyTo(_stepActions.AsSpan((t * rows + r) * a, a));
             }
 
             for (int t = 0; t < horizon; t++)
             {
-                model.Forward(_states.AsSpan(t * rows * s, rows * s), _actions.AsSpan(t * rows * a, rows * a),
+                model.Forward(_states.AsSpan(t * rows * s, rows * s), _stepActions.AsSpan(t * rows * a, rows * a),
                     _states.AsSpan((t + 1) * rows * s, rows * s), gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default, rows);
             }
 
-            // Cost per candidate on its own trajectory.
-            Span<float> traj = _trajectory.AsSpan(0, horizon * s), plan = _plan.AsSpan(0, horizon * a);
+            // Cost per candidate on its own trajectory; the cost's action gradient initialises the output.
+            Span<float> traj = _trajectory.AsSpan(0, horizon * s);
+            var gradOut = gradients ? new Span<float>(gradientsPtr + (long)start * plan, rows * plan) : default;
             for (int r = 0; r < rows; r++)
             {
-                int row = start + r, b = row / candidates;
+                int b = (start + r) / candidates;
                 for (int t = 0; t < horizon; t++) _states.AsSpan(((t + 1) * rows + r) * s, s).CopyTo(traj.Slice(t * s, s));
-                actions.Slice(row * horizon * a, horizon * a).CopyTo(plan);
                 Span<float> gTraj = default, gPlan = default;
                 if (gradients)
                 {
                     gTraj = _gradTrajectory.AsSpan(0, horizon * s);
-                    gPlan = _gradPlan.AsSpan(0, horizon * a);
+                    gPlan = gradOut.Slice(r * plan, plan);
                     gTraj.Clear();
                     gPlan.Clear();
                 }
-                costs[row] = owner._cost.Accumulate(shape, traj, plan, owner._goals.AsSpan(b * owner.GoalDim, owner.GoalDim), gTraj, gPlan);
+                costsPtr[start + r] = owner._cost.Accumulate(shape, traj, actions.Slice(r * plan, plan), owner._goals.AsSpan(b * g, g), gTraj, gPlan);
                 if (!gradients) continue;
-                for (int t = 0; t < horizon; t++)
-                {
-                    gTraj.Slice(t * s, s).CopyTo(_gradStates.AsSpan((t * rows + r) * s, s));
-                    gPlan.Slice(t * a, a).CopyTo(_gradActionsCost.AsSpan((t * rows + r) * a, a));
-                }
+                for (int t = 0; t < horizon; t++) gTraj.Slice(t * s, s).CopyTo(_gradStates.AsSpan((t * rows + r) * s, s));
             }
             if (!gradients) return;
 
@@ -211,15 +235,12 @@ public sealed class ManagedRolloutEvaluator : IRolloutEvaluator
                 model.Backward(_tape.AsSpan(t * rows * tapeRow, rows * tapeRow), carry, carryNext, gStep, _scratch, rows);
                 for (int r = 0; r < rows; r++)
                 {
-                    Span<float> dst = actionGradients.Slice(((start + r) * horizon + t) * a, a);
-                    ReadOnlySpan<float> fromModel = gStep.Slice(r * a, a), fromCost = _gradActionsCost.AsSpan((t * rows + r) * a, a);
-                    for (int d = 0; d < a; d++) dst[d] = fromModel[d] + fromCost[d];
+                    Span<float> dst = gradOut.Slice(r * plan + t * a, a);
+                    ReadOnlySpan<float> fromModel = gStep.Slice(r * a, a);
+                    for (int d = 0; d < a; d++) dst[d] += fromModel[d];
                 }
                 if (t > 0)
-                {
-                    ReadOnlySpan<float> direct = _gradStates.AsSpan((t - 1) * rows * s, rows * s);
-                    for (int i = 0; i < carryNext.Length; i++) carry[i] = carryNext[i] + direct[i];
-                }
+                    System.Numerics.Tensors.TensorPrimitives.Add(carryNext, _gradStates.AsSpan((t - 1) * rows * s, rows * s), carry);
             }
         }
     }

@@ -87,8 +87,9 @@ public abstract class PlannerBase : IPlanner
     public PlanStatus Plan(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Guard.Length(initialLatents.Length, Batch * StateDim, nameof(initialLatents), $"[B={Batch} x S={StateDim}]");
-        Guard.Length(goals.Length, Batch * GoalDim, nameof(goals), $"[B={Batch} x G={GoalDim}]");
+        // Checked before calling Guard so the interpolated shape text is only built on failure (Plan allocates nothing).
+        if (initialLatents.Length != Batch * StateDim) Guard.Length(initialLatents.Length, Batch * StateDim, nameof(initialLatents), $"[B={Batch} x S={StateDim}]");
+        if (goals.Length != Batch * GoalDim) Guard.Length(goals.Length, Batch * GoalDim, nameof(goals), $"[B={Batch} x G={GoalDim}]");
         Guard.Finite(initialLatents, nameof(initialLatents));
         Guard.Finite(goals, nameof(goals));
 

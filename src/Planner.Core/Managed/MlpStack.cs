@@ -1,0 +1,126 @@
+using System.Numerics.Tensors;
+using Planner.Managed.Kernels;
+using Planner.Models;
+
+namespace Planner.Managed;
+
+/// <summary>
+/// An MLP packed for the managed kernels: each layer's weights packed twice, as <c>W^T</c> for the forward pass and as
+/// <c>W</c> for the input-gradient pass. Forward writes each hidden layer's activation derivative into a tape; backward
+/// multiplies by it. Buffers come from the caller: nothing here allocates after construction.
+/// </summary>
+internal sealed unsafe class MlpStack
+{
+    private readonly PackedMatrix[] _forward, _backward;
+    private readonly int[] _in, _out, _tapeOffset;
+
+    public MlpStack(MlpWeights weights, SimdLevel? level)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        weights.Validate();
+        int layers = weights.Layers.Count;
+        _forward = new PackedMatrix[layers];
+        _backward = new PackedMatrix[layers];
+        _in = new int[layers];
+        _out = new int[layers];
+        _tapeOffset = new int[layers];
+        int tape = 0, maxHidden = 0;
+        long flops = 0;
+        for (int l = 0; l < layers; l++)
+        {
+            var layer = weights.Layers[l];
+            _in[l] = layer.In;
+            _out[l] = layer.Out;
+            _forward[l] = PackedMatrix.FromTransposed(layer.Weight, layer.Out, layer.In, layer.Bias, level);
+            _backward[l] = PackedMatrix.FromRowMajor(layer.Weight, layer.Out, layer.In, default, level);
+            flops += Gemm.Flops(1, layer.In, layer.Out);
+            if (l < layers - 1)
+            {
+                _tapeOffset[l] = tape;
+                tape += layer.Out;
+                maxHidden = Math.Max(maxHidden, layer.Out);
+            }
+        }
+        Activation = weights.Activation;
+        TapeFloatsPerRow = tape;
+        MaxHidden = maxHidden;
+        FlopsPerRow = flops;
+    }
+
+    public Activation Activation { get; }
+
+    public int InputDim => _in[0];
+
+    public int OutputDim => _out[^1];
+
+    public int Layers => _in.Length;
+
+    /// <summary>Sum of the hidden widths: the derivatives one row's forward pass leaves for the backward pass.</summary>
+    public int TapeFloatsPerRow { get; }
+
+    public int MaxHidden { get; }
+
+    /// <summary>Scratch per row of <see cref="Forward"/> and <see cref="Backward"/>: two hidden buffers (ping-pong).</summary>
+    public int ScratchFloatsPerRow => 2 * Math.Max(MaxHidden, InputDim);
+
+    /// <summary>FLOPs of one row's forward pass; the input-gradient pass costs the same.</summary>
+    public long FlopsPerRow { get; }
+
+    /// <summary>
+    /// <c>y = MLP(x)</c> for <paramref name="rows"/> rows; when <paramref name="tape"/> is not null, hidden activation
+    /// derivatives go to <c>tape[r * ldt + offset(layer)]</c>. <paramref name="scratch"/>: rows x <see cref="ScratchFloatsPerRow"/>.
+    /// </summary>
+    public void Forward(float* x, nint ldx, int rows, float* y, nint ldy, float* tape, nint ldt, float* scratch)
+    {
+        if (rows <= 0) return;
+        int last = _in.Length - 1;
+        float* current = x;
+        nint ldCurrent = ldx;
+        float* ping = scratch, pong = scratch + (nint)rows * MaxHidden;
+        for (int l = 0; l < last; l++)
+        {
+            int width = _out[l];
+            float* output = (l & 1) == 0 ? ping : pong;
+            Gemm.Multiply(current, ldCurrent, rows, _forward[l], output, width);
+            if (tape == null)
+            {
+                Activations.Apply(Activation, new Span<float>(output, rows * width));
+            }
+            else
+            {
+                for (int r = 0; r < rows; r++)
+                    Activations.ApplyWithDerivative(Activation, new Span<float>(output + r * width, width),
+                        new Span<float>(tape + r * ldt + _tapeOffset[l], width));
+            }
+            current = output;
+            ldCurrent = width;
+        }
+        Gemm.Multiply(current, ldCurrent, rows, _forward[last], y, ldy);
+    }
+
+    /// <summary>
+    /// Input gradient: from <paramref name="gradOutput"/> = dL/dy, writes dL/dx into <paramref name="gradInput"/>
+    /// (overwriting), using the derivatives the forward pass left on <paramref name="tape"/>.
+    /// </summary>
+    public void Backward(float* gradOutput, nint ldg, int rows, float* tape, nint ldt, float* gradInput, nint ldgx, float* scratch)
+    {
+        if (rows <= 0) return;
+        float* current = gradOutput;
+        nint ldCurrent = ldg;
+        float* ping = scratch, pong = scratch + (nint)rows * Math.Max(MaxHidden, InputDim);
+        for (int l = _in.Length - 1; l > 0; l--)
+        {
+            int width = _in[l];
+            float* output = ((_in.Length - 1 - l) & 1) == 0 ? ping : pong;
+            Gemm.Multiply(current, ldCurrent, rows, _backward[l], output, width);
+            for (int r = 0; r < rows; r++)
+            {
+                var g = new Span<float>(output + r * width, width);
+                TensorPrimitives.Multiply(g, new ReadOnlySpan<float>(tape + r * ldt + _tapeOffset[l - 1], width), g);
+            }
+            current = output;
+            ldCurrent = width;
+        }
+        Gemm.Multiply(current, ldCurrent, rows, _backward[0], gradInput, ldgx);
+    }
+}
