@@ -13,6 +13,10 @@ internal static class CommandLine
 
         commands:
           demo         collect, train, plan and report on an embedded maze (the main job)
+          collect      reward-free exploration data from a maze (.npz)
+          train        learn a world model (encoder + latent predictor) from data
+          eval-model   prediction error, collapse check and position probe of a learned model
+          eval         plan with a learned model in a maze; success per distance bin
           bench        time planning on a synthetic problem (residual MLP or linear-quadratic)
         """;
 
@@ -35,7 +39,11 @@ internal static class CommandLine
             return verb switch
             {
                 "bench" => BenchCommand.Run(rest, stdout, stderr),
-                _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, bench (see 'planner --help')."),
+                "collect" => CollectCommand.Run(rest, stdout, stderr),
+                "train" => TrainCommand.Run(rest, stdout, stderr),
+                "eval-model" => EvalModelCommand.Run(rest, stdout, stderr),
+                "eval" => EvalCommand.Run(rest, stdout, stderr),
+                _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, collect, train, eval-model, eval, bench (see 'planner --help')."),
             };
         }
         catch (UsageException e)
@@ -62,6 +70,10 @@ internal static class CommandLine
     private static string HelpFor(string verb) => verb switch
     {
         "bench" => BenchCommand.Help,
+        "collect" => CollectCommand.Help,
+        "train" => TrainCommand.Help,
+        "eval-model" => EvalModelCommand.Help,
+        "eval" => EvalCommand.Help,
         _ => Usage,
     };
 }

@@ -1,0 +1,57 @@
+using System.Globalization;
+using Planner.Cli.Infrastructure;
+using Planner.Data;
+using Planner.Torch.Training;
+
+namespace Planner.Cli.Commands;
+
+/// <summary><c>planner train</c>: learns a world model (JEPA: encoder + latent predictor) from a dataset.</summary>
+internal static class TrainCommand
+{
+    public const string Help = """
+        planner train: learn a world model from reward-free data (encoder + latent predictor, JEPA with VICReg)
+
+        options:
+          --data FILE.npz   dataset from 'planner collect' (required)
+          --out DIR         checkpoint directory (model.safetensors + model.json) (required)
+          --latent Z (16)  --epochs N (150)  --patience P (20)  --batch-size B (32)  --lr X (0.001)
+          --prediction-steps K (16)  --max-minutes M (none)  --seed S (0)  --threads T (2)
+        """;
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = Arguments.Parse("train", args,
+            ["data", "out", "latent", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels"], []);
+        string dataPath = a.Required("data");
+        string output = a.Required("out");
+        if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
+        int levels = a.Int("levels", 1, 1, 1);
+        var data = TrajectoryDatasetFile.Load(dataPath);
+        var options = new JepaOptions
+        {
+            LatentDim = a.Int("latent", 16, 1, 4096),
+            Epochs = a.Int("epochs", 150, 1, 1_000_000),
+            Patience = a.Int("patience", 20, 1, 1_000_000),
+            BatchSize = a.Int("batch-size", 32, 1, 1 << 20),
+            LearningRate = a.Double("lr", 1e-3, 0, exclusiveMin: true),
+            PredictionSteps = a.Int("prediction-steps", 16, 1, 10_000),
+            MaxDuration = a.Has("max-minutes") ? TimeSpan.FromMinutes(a.Double("max-minutes", 1, 0, exclusiveMin: true)) : null,
+            Seed = a.Int("seed", 0),
+            Threads = a.Int("threads", 2, 1, 1024),
+        };
+        if (data.Metadata.TryGetValue("observation", out var kind) && kind == "pixels" && data.Metadata.TryGetValue("image_size", out var size))
+        {
+            int side = int.Parse(size, CultureInfo.InvariantCulture);
+            options = options with { ImageHeight = side, ImageWidth = side };
+        }
+        var bar = new TrainingProgressBar();
+        using var model = JepaTrainer.Train(data, options, bar);
+        bar.Finish();
+        model.Save(output);
+        var s = model.Summary;
+        stdout.WriteLine(s is null
+            ? $"wrote {output}"
+            : string.Create(CultureInfo.InvariantCulture, $"wrote {output}: {s.Epochs} epochs ({s.StopReason}), best epoch {s.BestEpoch}, validation error {s.BestValidationError:F4} (k-step error / no-change baseline), {s.Seconds:F0} s"));
+        return 0;
+    }
+}

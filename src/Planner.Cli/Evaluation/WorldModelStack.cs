@@ -1,0 +1,104 @@
+using Planner.Costs;
+using Planner.Hierarchy;
+using Planner.Managed;
+using Planner.Models;
+using Planner.Planning;
+using Planner.Torch.Rollout;
+using Planner.Torch.Runtime;
+using Planner.Torch.Training;
+
+namespace Planner.Cli.Evaluation;
+
+/// <summary>
+/// A trained world model directory opened on one backend: the encoder and, per level, what a planner needs (an
+/// evaluator factory and a predictor). Level 0 is the JEPA model; levels above are the macro-action models.
+/// </summary>
+internal sealed class WorldModelStack : IDisposable
+{
+    private readonly TrainedWorldModel? _torch;
+    private readonly ManagedWorldModel? _managed;
+    private readonly int _threads;
+
+    private WorldModelStack(string directory, string backend, int threads)
+    {
+        Directory = directory;
+        Backend = backend;
+        _threads = threads;
+        if (backend == "torch")
+        {
+            TorchRuntime.SetThreads(threads);
+            _torch = TrainedWorldModel.Load(directory);
+            Encoder = new TorchModelEncoder(_torch);
+        }
+        else
+        {
+            _managed = ManagedWorldModel.Load(directory);
+            Encoder = _managed.Encoder;
+        }
+    }
+
+    public static WorldModelStack Open(string directory, string backend, int threads)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"model directory '{directory}' does not exist; train one with 'planner train'.");
+        return new WorldModelStack(directory, backend, threads);
+    }
+
+    public string Directory { get; }
+    public string Backend { get; }
+    public IEncoder Encoder { get; }
+    public int LatentDim => Encoder.LatentDim;
+    public int ActionDim => _torch?.ActionDim ?? _managed!.Metadata.ActionDim;
+
+    /// <summary>Levels available in the directory (1 + trained macro levels).</summary>
+    public int AvailableLevels => 1;
+
+    /// <summary>Builds the level-<paramref name="k"/> planner and predictor for <paramref name="batch"/> robots.</summary>
+    public HierarchyLevel CreateLevel(int k, LevelSettings settings, AgentSettings agent, int batch, LevelOptions levelOptions)
+    {
+        if (k != 0) throw new ArgumentException($"the model in '{Directory}' has no level {k}; train it with 'planner train --levels {k + 1}'.");
+        var cost = new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 1f, 1f), new ActionMagnitudeCost(agent.ActionWeight));
+        IRolloutEvaluator evaluator;
+        ILatentPredictor predictor;
+        if (_torch is not null)
+        {
+            evaluator = new TorchRolloutEvaluator(_torch.Predictor, cost);
+            predictor = new TorchLatentPredictor(_torch.Predictor);
+        }
+        else
+        {
+            evaluator = new ManagedRolloutEvaluator(_managed!.Predictor, cost, threads: _threads);
+            predictor = new DynamicsPredictor(_managed.Predictor);
+        }
+        var options = new PlanningOptions
+        {
+            Horizon = settings.Horizon, Candidates = settings.Samples, Iterations = settings.Iterations, Seed = agent.Seed + 1000 * k,
+            Bounds = ActionBounds.Uniform(ActionDim, -1, 1),
+        };
+        var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
+        return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions);
+    }
+
+    public void Dispose() => _torch?.Dispose();
+
+    /// <summary>A planner that also disposes its evaluator.</summary>
+    private sealed class OwningPlanner(PlannerBase inner, IRolloutEvaluator evaluator) : IPlanner
+    {
+        public int Batch => inner.Batch;
+        public int Horizon => inner.Horizon;
+        public int ActionDim => inner.ActionDim;
+        public int StateDim => inner.StateDim;
+        public int GoalDim => inner.GoalDim;
+        public ReadOnlySpan<float> BestPlan => inner.BestPlan;
+        public ReadOnlySpan<float> SafeAction => inner.SafeAction;
+        public ReadOnlySpan<float> BestCost => inner.BestCost;
+        public PlanStatus Plan(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals) => inner.Plan(initialLatents, goals);
+        public void ShiftWarmStart(int steps) => inner.ShiftWarmStart(steps);
+        public void ResetWarmStart() => inner.ResetWarmStart();
+        public void Dispose()
+        {
+            inner.Dispose();
+            evaluator.Dispose();
+        }
+    }
+}
