@@ -55,8 +55,8 @@ public sealed class PointMassMaze
         if (states.Length % StateDim != 0)
             throw new ArgumentException($"states has {states.Length} elements; expected a multiple of {StateDim} ([N x 4]: x, y, vx, vy).", nameof(states));
         int n = states.Length / StateDim;
-        Guard.Length(actions.Length, n * ActionDim, nameof(actions), $"[N={n} x 2]");
-        Guard.Length(nextStates.Length, n * StateDim, nameof(nextStates), $"[N={n} x 4]");
+        if (actions.Length != n * ActionDim) Guard.Length(actions.Length, n * ActionDim, nameof(actions), $"[N={n} x 2]");   // shape text only on failure: no allocation per call
+        if (nextStates.Length != n * StateDim) Guard.Length(nextStates.Length, n * StateDim, nameof(nextStates), $"[N={n} x 4]");   // shape text only on failure: no allocation per call
         for (int i = 0; i < n; i++)
             StepOne(states.Slice(i * StateDim, StateDim), actions.Slice(i * ActionDim, ActionDim), nextStates.Slice(i * StateDim, StateDim), i);
     }

@@ -238,4 +238,30 @@ public class PointMassMazeTests
             }
         }
     }
+
+    [Test]
+    public void BatchedSteppingAndObservingAllocateNothing()
+    {
+        var maze = new PointMassMaze(BuiltInLayouts.Get("four-rooms"));
+        var pixels = new Planner.Environments.Observation.MazeObserver(maze, Planner.Environments.Observation.ObservationKind.Pixels, 32);
+        var stateObs = new Planner.Environments.Observation.MazeObserver(maze, Planner.Environments.Observation.ObservationKind.State);
+        const int n = 64;
+        var states = new float[n * 4];
+        var actions = new float[n * 2];
+        var images = new float[n * 32 * 32];
+        var vectors = new float[n * 4];
+        for (int i = 0; i < n; i++) maze.WriteRestingState(1.5f + i % 5, 1.5f, states.AsSpan(i * 4, 4));
+        Array.Fill(actions, 0.7f);
+        maze.Step(states, actions, states);   // warm up (JIT)
+        pixels.Observe(states, images);
+        stateObs.Observe(states, vectors);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 50; k++)
+        {
+            maze.Step(states, actions, states);
+            pixels.Observe(states, images);
+            stateObs.Observe(states, vectors);
+        }
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
+    }
 }
