@@ -94,6 +94,7 @@ public class DataCollectorTests
         Assert.That(data.ObservationDim, Is.EqualTo(32 * 32));
         Assert.That(data.ObservationShape, Is.EqualTo(new[] { 32, 32 }));
         Assert.That(data.Metadata["observation"], Is.EqualTo("pixels"));
+        Assert.That((data.Metadata["imageHeight"], data.Metadata["imageWidth"]), Is.EqualTo(("32", "32")));
         Assert.That(reports, Has.Count.EqualTo(4));
         Assert.That(reports.Max(), Is.EqualTo(1.0));
         Assert.That(data.Observations, Has.All.InRange(0f, 1f));
