@@ -215,6 +215,8 @@ public class PointMassMazeTests
         Assert.That(() => maze.Step(new float[8], new float[2], new float[8]), Throws.ArgumentException.With.Property("ParamName").EqualTo("actions"));
         Assert.That(() => maze.Step([3.5f, 3.5f, 0, 0, float.NaN, 3.5f, 0, 0], new float[4], new float[8]),
             Throws.ArgumentException.With.Message.Contains("states[1]"));
+        Assert.That(() => maze.Step([3.5f, 3.5f, 0, 0, -4f, 3.5f, 0, 0], new float[4], new float[8]),
+            Throws.ArgumentException.With.Message.Contains("states[1]").And.Message.Contains("outside"));
         Assert.That(() => maze.WriteRestingState(0.5f, 0.5f, new float[4]), Throws.ArgumentException.With.Message.Contains("not a legal position"));
         Assert.That(() => new PointMassMaze(BuiltInLayouts.Get("open"), new PointMassOptions { Radius = 0.6f }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("Radius"));
