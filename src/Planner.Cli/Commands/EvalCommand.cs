@@ -17,7 +17,8 @@ internal static class EvalCommand
           --min-cells A  --max-cells B   restrict tasks to this geodesic start-goal distance (cells)
           --bins 1-3,4-7,8-99          distance bins of the report
           --max-steps N (300)          --json   --plot FILE.png
-          level 0:  --low-planner gd|cem|mppi|hybrid (cem) --samples N (64) --horizon H (16) --iters K (5)
+          cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
+          level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
           level 1 (hier): --tau T (8) --high-planner (cem) --high-samples (128) --high-horizon (8) --high-iters (8)
         """;
 
@@ -25,14 +26,14 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "tau", "high-planner", "high-samples", "high-horizon", "high-iters"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "tau", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight"], ["json"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
         string mode = a.Choice("planner", "flat", new Dictionary<string, string> { ["flat"] = "flat", ["hier"] = "hier" });
         var levels = new List<LevelSettings>
         {
-            new(a.Choice("low-planner", PlannerKind.Cem, kinds), a.Int("samples", 64, 1, 1 << 20), a.Int("horizon", 16, 1, 4096), a.Int("iters", 5, 1, 1 << 20)),
+            new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
         };
         if (mode == "hier")
             levels.Add(new(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20), a.Int("high-horizon", 8, 1, 4096),
@@ -41,6 +42,11 @@ internal static class EvalCommand
         {
             Backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" }),
             Levels = levels, Threads = a.Int("threads", 1, 1, 1024), Seed = a.Int("seed", 0),
+            Distance = a.Choice("distance", Costs.DistanceKind.L2, new Dictionary<string, Costs.DistanceKind>
+            {
+                ["sql2"] = Costs.DistanceKind.SquaredL2, ["l2"] = Costs.DistanceKind.L2, ["l1"] = Costs.DistanceKind.L1, ["cosine"] = Costs.DistanceKind.Cosine,
+            }),
+            StepWeight = (float)a.Double("step-weight", 0.1, 0),
         };
         var settings = new EvaluationSettings
         {
@@ -55,6 +61,7 @@ internal static class EvalCommand
         var results = MazeEvaluator.Run(layout, models, agent, settings,
             new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));
         var report = EvaluationReport.From(mode, results, bins);
+        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models);
         if (a.Has("json"))
             Json.WriteObject(stdout, report.WriteJson);
         else

@@ -25,6 +25,12 @@ internal sealed record AgentSettings
     /// <summary>Seed of the planners' random streams.</summary>
     public int Seed { get; init; }
 
+    /// <summary>Distance to the (sub)goal latent used by every level's cost.</summary>
+    public Costs.DistanceKind Distance { get; init; } = Costs.DistanceKind.L2;
+
+    /// <summary>Weight of the goal distance on steps before the last (the last step has weight 1).</summary>
+    public float StepWeight { get; init; } = 0.1f;
+
     /// <summary>Weight of the action magnitude term at level 0.</summary>
     public float ActionWeight { get; init; } = 1e-3f;
 

@@ -57,7 +57,7 @@ internal sealed class WorldModelStack : IDisposable
     public HierarchyLevel CreateLevel(int k, LevelSettings settings, AgentSettings agent, int batch, LevelOptions levelOptions)
     {
         if (k != 0) throw new ArgumentException($"the model in '{Directory}' has no level {k}; train it with 'planner train --levels {k + 1}'.");
-        var cost = new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 1f, 1f), new ActionMagnitudeCost(agent.ActionWeight));
+        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(agent.ActionWeight));
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
         if (_torch is not null)
