@@ -38,6 +38,7 @@ internal static class CommandLine
             }
             return verb switch
             {
+                "demo" => DemoCommand.Run(rest, stdout, stderr),
                 "bench" => BenchCommand.Run(rest, stdout, stderr),
                 "collect" => CollectCommand.Run(rest, stdout, stderr),
                 "train" => TrainCommand.Run(rest, stdout, stderr),
@@ -69,6 +70,7 @@ internal static class CommandLine
 
     private static string HelpFor(string verb) => verb switch
     {
+        "demo" => DemoCommand.Help,
         "bench" => BenchCommand.Help,
         "collect" => CollectCommand.Help,
         "train" => TrainCommand.Help,
