@@ -98,3 +98,45 @@ public class CliTests
             Assert.That(ticks.TryGetProperty(field, out _), Is.True, field);
     }
 }
+
+public class CliExitCodeTests
+{
+    [Test]
+    public void InternalErrorsExitWithOneAndOneLine()
+    {
+        var stderr = new StringWriter();
+        int code = CommandLine.Guarded("bench", stderr, () => throw new InvalidOperationException("boom"));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr.ToString(), Does.Contain("internal error: boom"));
+    }
+
+    [TestCase("eval", "--model", "/nonexistent/model", "--env", "maze:two-rooms")]
+    [TestCase("eval", "--model", "/tmp", "--env", "maze:no-such-layout")]
+    [TestCase("train", "--data", "/nonexistent.npz", "--out", "/tmp/x")]
+    [TestCase("eval-model", "--model", "/nonexistent", "--data", "/nonexistent.npz")]
+    [TestCase("collect", "--env", "two-rooms", "--out", "/tmp/x.npz")]
+    [TestCase("collect", "--env", "maze:two-rooms")]
+    public void MissingOrBadInputsExitWithTwo(params string[] args)
+    {
+        var (code, _, err) = CliTests.Run(args);
+        Assert.That(code, Is.EqualTo(2), err);
+        Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
+    }
+
+    [Test]
+    public void ACorruptedCheckpointExitsWithTwoAndNamesTheFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-bad-model-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "model.json"), "{ \"format\": \"planner-world-model\" ");
+            File.WriteAllBytes(Path.Combine(dir, "model.safetensors"), new byte[10]);
+            var (code, _, err) = CliTests.Run("eval", "--model", dir, "--env", "maze:two-rooms", "--episodes", "1");
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err, Does.Contain("model.json"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
