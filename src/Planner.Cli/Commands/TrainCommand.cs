@@ -39,11 +39,6 @@ internal static class TrainCommand
             Seed = a.Int("seed", 0),
             Threads = a.Int("threads", 2, 1, 1024),
         };
-        if (data.Metadata.TryGetValue("observation", out var kind) && kind == "pixels" && data.Metadata.TryGetValue("image_size", out var size))
-        {
-            int side = int.Parse(size, CultureInfo.InvariantCulture);
-            options = options with { ImageHeight = side, ImageWidth = side };
-        }
         var bar = new TrainingProgressBar();
         using var model = JepaTrainer.Train(data, options, bar);
         bar.Finish();

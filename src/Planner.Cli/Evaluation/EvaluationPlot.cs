@@ -10,7 +10,7 @@ internal static class EvaluationPlot
     public static void Save(string path, MazeLayout layout, IReadOnlyList<EpisodeResult> results, WorldModelStack models, int maxEpisodes = 8)
     {
         var plot = new MazePlot(layout, pixelsPerCell: Math.Clamp(640 / Math.Max(layout.Width, layout.Height), 8, 48));
-        var probe = PositionProbe.Fit(new MazeEnvironment(layout), models.Encoder);
+        var probe = PositionProbe.Fit(new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize), models.Encoder);
         int s = models.LatentDim;
         var position = new float[2];
         int successes = results.Count(r => r.Success);

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Planner.Control;
 using Planner.Environments;
 using Planner.Environments.Mazes;
-using Planner.Environments.Observation;
 using Planner.Environments.Tasks;
 using Planner.Hierarchy;
 
@@ -26,8 +25,6 @@ internal sealed record EvaluationSettings
     public int MaxCells { get; init; } = int.MaxValue;
     public int Seed { get; init; }
     public float SuccessRadius { get; init; } = MazeTask.DefaultSuccessRadius;
-    public ObservationKind Observation { get; init; } = ObservationKind.State;
-    public int ImageSize { get; init; } = 64;
 }
 
 /// <summary>
@@ -39,9 +36,9 @@ internal static class MazeEvaluator
     public static IReadOnlyList<EpisodeResult> Run(MazeLayout layout, WorldModelStack models, AgentSettings agent, EvaluationSettings settings,
         IProgress<(int Done, int Total, double SuccessRate)>? progress = null)
     {
-        var env = new MazeEnvironment(layout, observation: settings.Observation, imageSize: settings.ImageSize);
+        var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
         if (env.Observer.Dim != models.Encoder.ObservationDim)
-            throw new ArgumentException($"the model expects observations of size {models.Encoder.ObservationDim}, but {settings.Observation} observations of this maze have {env.Observer.Dim}; evaluate with the observation kind the model was trained on.");
+            throw new ArgumentException($"the model expects observations of size {models.Encoder.ObservationDim}, but {models.ObservationKind} observations of this maze have {env.Observer.Dim}.");
         var tasks = TaskSampler.Sample(env.Dynamics, new TaskSamplingOptions
         {
             Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,

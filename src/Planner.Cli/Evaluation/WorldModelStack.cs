@@ -1,3 +1,4 @@
+using Planner.Checkpoints;
 using Planner.Costs;
 using Planner.Hierarchy;
 using Planner.Managed;
@@ -15,8 +16,9 @@ namespace Planner.Cli.Evaluation;
 /// </summary>
 internal sealed class WorldModelStack : IDisposable
 {
-    private readonly TrainedWorldModel? _torch;
-    private readonly ManagedWorldModel? _managed;
+    private readonly TrainedWorldModel? _torch;      // present when the torch backend plans or a CNN encoder perceives
+    private readonly ResidualMlp? _managedPredictor; // present when the managed backend plans
+    private readonly WorldModelCheckpoint _checkpoint;
     private readonly int _threads;
 
     private WorldModelStack(string directory, string backend, int threads)
@@ -24,17 +26,19 @@ internal sealed class WorldModelStack : IDisposable
         Directory = directory;
         Backend = backend;
         _threads = threads;
-        if (backend == "torch")
+        _checkpoint = WorldModelCheckpoint.Load(directory);
+        var meta = _checkpoint.Metadata;
+        bool cnn = meta.Encoder.Kind == EncoderKind.Conv;
+        if (backend == "torch" || cnn)
         {
+            // Images are perceived by the CNN on libtorch even when the managed backend plans (its predictor is an MLP).
             TorchRuntime.SetThreads(threads);
-            _torch = TrainedWorldModel.Load(directory);
-            Encoder = new TorchModelEncoder(_torch);
+            _torch = TrainedWorldModel.FromCheckpoint(_checkpoint);
         }
-        else
-        {
-            _managed = ManagedWorldModel.Load(directory);
-            Encoder = _managed.Encoder;
-        }
+        Encoder = backend == "managed" && !cnn
+            ? new NormalizingEncoder(new MlpEncoder(_checkpoint.EncoderMlp()), meta.Normalization)
+            : new TorchModelEncoder(_torch!);
+        if (backend == "managed") _managedPredictor = new ResidualMlp(meta.LatentDim, meta.ActionDim, _checkpoint.PredictorMlp());
     }
 
     public static WorldModelStack Open(string directory, string backend, int threads)
@@ -48,7 +52,16 @@ internal sealed class WorldModelStack : IDisposable
     public string Backend { get; }
     public IEncoder Encoder { get; }
     public int LatentDim => Encoder.LatentDim;
-    public int ActionDim => _torch?.ActionDim ?? _managed!.Metadata.ActionDim;
+
+    /// <summary>What the model sees: images when its encoder is a CNN, else state vectors.</summary>
+    public Environments.Observation.ObservationKind ObservationKind => Metadata.Encoder.Kind == EncoderKind.Conv
+        ? Environments.Observation.ObservationKind.Pixels : Environments.Observation.ObservationKind.State;
+
+    /// <summary>Image side for pixel models.</summary>
+    public int ImageSize => Metadata.Encoder.Conv?.Height ?? 64;
+
+    private WorldModelMetadata Metadata => _checkpoint.Metadata;
+    public int ActionDim => Metadata.ActionDim;
 
     /// <summary>Levels available in the directory (1 + trained macro levels).</summary>
     public int AvailableLevels => 1;
@@ -60,15 +73,15 @@ internal sealed class WorldModelStack : IDisposable
         var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(agent.ActionWeight));
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
-        if (_torch is not null)
+        if (_managedPredictor is not null)
         {
-            evaluator = new TorchRolloutEvaluator(_torch.Predictor, cost);
-            predictor = new TorchLatentPredictor(_torch.Predictor);
+            evaluator = new ManagedRolloutEvaluator(_managedPredictor, cost, threads: _threads);
+            predictor = new DynamicsPredictor(_managedPredictor);
         }
         else
         {
-            evaluator = new ManagedRolloutEvaluator(_managed!.Predictor, cost, threads: _threads);
-            predictor = new DynamicsPredictor(_managed.Predictor);
+            evaluator = new TorchRolloutEvaluator(_torch!.Predictor, cost);
+            predictor = new TorchLatentPredictor(_torch.Predictor);
         }
         var options = new PlanningOptions
         {
