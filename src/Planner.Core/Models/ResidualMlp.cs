@@ -30,7 +30,7 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
         _mlp = new MlpStack(weights, level);
     }
 
-    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> (the same helper as the Torch model's).</summary>
+    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> of a residual model (the Torch model uses this too).</summary>
     public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
