@@ -170,7 +170,7 @@ public static class MacroActionTrainer
         return m / Math.Max(b, 1e-12);
     }
 
-    /// <summary>Mean MSE per macro step j = 1..K of the model and of the no-change baseline over <paramref name="list"/>.</summary>
+    /// <summary>Mean squared L2 error per macro step j = 1..K of the model and of the no-change baseline over <paramref name="list"/>.</summary>
     internal static (double[] Model, double[] Baseline) PerStepErrors(MacroActionEncoder encoder, ResidualMlpDynamics predictor, MacroWindows windows, (int Episode, int Start)[] list, int batchSize)
     {
         encoder.eval();
@@ -189,7 +189,9 @@ public static class MacroActionTrainer
             var bp = basePerStep.cpu().data<float>().ToArray();
             for (int j = 0; j < k; j++) { model[j] += mp[j] * count; baseline[j] += bp[j] * count; }
         }
-        for (int j = 0; j < k; j++) { model[j] /= Math.Max(list.Length, 1); baseline[j] /= Math.Max(list.Length, 1); }
+        // Squared L2 norms (mean over dimensions x S), as WorldModelEvaluation reports them.
+        double scale = windows.LatentDim / (double)Math.Max(list.Length, 1);
+        for (int j = 0; j < k; j++) { model[j] *= scale; baseline[j] *= scale; }
         return (model, baseline);
     }
 

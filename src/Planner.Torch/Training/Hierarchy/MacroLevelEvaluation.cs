@@ -7,7 +7,7 @@ namespace Planner.Torch.Training.Hierarchy;
 /// <summary>What <see cref="MacroLevelEvaluation.Evaluate"/> measured.</summary>
 /// <param name="Episodes">Episodes evaluated.</param>
 /// <param name="TimeScale">tau of the level.</param>
-/// <param name="Prediction">Per macro step j = 1..K (<see cref="PredictionError.Horizon"/> = j, i.e. j*tau base steps): open-loop error vs predicting no change.</param>
+/// <param name="Prediction">Per macro step j = 1..K (<see cref="PredictionError.Horizon"/> = j, i.e. j*tau base steps): open-loop squared L2 latent error vs predicting no change.</param>
 /// <param name="MacroMean">Per-dimension mean of the encoded macro-actions of every chunk in the data.</param>
 /// <param name="MacroStd">Per-dimension std of the encoded macro-actions (how much of [-1, 1] each dimension uses).</param>
 /// <param name="SaturatedFraction">Fraction of macro-action values with |m| &gt; 0.95 (near the box edge; tanh saturated).</param>

@@ -26,6 +26,9 @@ internal sealed class MacroWindows : IDisposable
         _actions = tensor(data.Actions, [data.Episodes * (long)data.Steps, data.ActionDim]).to(device).DetachFromDisposeScope();
     }
 
+    /// <summary>Latent size S.</summary>
+    public int LatentDim => _latentDim;
+
     /// <summary>Macro steps K per window.</summary>
     public int MacroSteps => _k;
 
