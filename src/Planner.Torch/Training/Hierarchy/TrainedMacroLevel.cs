@@ -105,6 +105,9 @@ public sealed class TrainedMacroLevel : IDisposable
     /// <summary>The predictor's weights for the managed backend (<c>new ResidualMlp(S, M, weights)</c>).</summary>
     public MlpWeights PredictorWeights() => Predictor.ToWeights();
 
+    /// <summary>The predictor as a managed (CPU, SIMD, libtorch-free) model for <c>ManagedRolloutEvaluator</c> and <c>DynamicsPredictor</c>.</summary>
+    public ResidualMlp ToManaged() => new(LatentDim, MacroActionDim, PredictorWeights());
+
     /// <summary>The macro encoder's weights (tanh follows them).</summary>
     public MlpWeights MacroEncoderWeights() => MacroEncoder.ToWeights();
 
