@@ -1,0 +1,218 @@
+using Planner.Checkpoints;
+using Planner.Models;
+using Planner.Tests.Training;
+using Planner.Torch.Training;
+using Planner.Torch.Training.Hierarchy;
+
+namespace Planner.Tests.HierarchyTraining;
+
+public class MacroActionTrainerTests
+{
+    private static TrainedWorldModel s_level0 = null!;
+    private static TrainedWorldModel s_otherLevel0 = null!;
+
+    /// <summary>Level 0 is trained once for the fixture (a few seconds); every test trains macro levels over it.</summary>
+    [OneTimeSetUp]
+    public static void TrainLevel0()
+    {
+        var data = SyntheticPointMass.States(40, 32, seed: 1);
+        var options = new JepaOptions
+        {
+            LatentDim = 8, EncoderHidden = [32], PredictorHidden = [32], PredictionSteps = 4, ChunkSteps = 8,
+            BatchSize = 16, Epochs = 8, Patience = 0, LearningRate = 3e-3, Seed = 0, Threads = 1,
+        };
+        s_level0 = JepaTrainer.Train(data, options);
+        s_otherLevel0 = JepaTrainer.Train(data, options with { Epochs = 1, Seed = 5 });
+    }
+
+    [OneTimeTearDown]
+    public static void DisposeLevel0()
+    {
+        s_level0.Dispose();
+        s_otherLevel0.Dispose();
+    }
+
+    internal static MacroLevelOptions Small(int seed = 0) => new()
+    {
+        TimeScale = 4,
+        MacroActionDim = 3,
+        EncoderHidden = [32],
+        PredictorHidden = [64],
+        RolloutSteps = 3,
+        BatchSize = 64,
+        Epochs = 15,
+        WindowsPerEpoch = 0,
+        Patience = 0,
+        LearningRate = 3e-3,
+        Seed = seed,
+        Threads = 1,
+    };
+
+    [Test]
+    public void ShortRunLowersTheErrorBeatsNoChangeAndUsesTheMacroSpace()
+    {
+        var data = SyntheticPointMass.States(40, 32, seed: 1);
+        var epochs = new List<TrainingProgress>();
+        using var level = MacroActionTrainer.Train(s_level0, data, Small(), new EpochLog(epochs));
+        TestContext.Out.WriteLine(TrainingProgressBar.Format(epochs[0]));
+        TestContext.Out.WriteLine(TrainingProgressBar.Format(epochs[^1]));
+
+        Assert.That(epochs, Has.Count.EqualTo(15));
+        Assert.That(epochs[^1].Terms.Prediction, Is.LessThan(0.5 * epochs[0].Terms.Prediction), "the macro prediction loss should fall");
+        Assert.That(level.Summary!.BestValidationError, Is.LessThan(epochs[0].ValidationError));
+
+        var report = MacroLevelEvaluation.Evaluate(s_level0, level, SyntheticPointMass.States(20, 32, seed: 2), macroSteps: 3);
+        TestContext.Out.WriteLine(report);
+        Assert.That(report.Prediction, Has.Count.EqualTo(3));
+        foreach (var p in report.Prediction)
+            Assert.That(p.Ratio, Is.LessThan(0.5), $"held-out error after {p.Horizon} macro steps should clearly beat 'nothing moves': {report}");
+        Assert.That(report.MacroStd, Has.All.GreaterThan(0.05f), "every macro dimension should vary over the data: " + report);
+        Assert.That(report.SaturatedFraction, Is.LessThan(0.5), "macro-actions should not sit at the box edges: " + report);
+    }
+
+    [Test]
+    public void MacroActionsStayInTheUnitBoxForAnyChunk()
+    {
+        var data = SyntheticPointMass.States(8, 16, seed: 3);
+        using var level = MacroActionTrainer.Train(s_level0, data, Small() with { Epochs = 2 });
+        int rows = 64, chunk = level.ChunkDim;
+        var rng = new Planner.Numerics.DeterministicRandom(9);
+        var chunks = new float[rows * chunk];
+        // First half: actions in the data's range [-1, 1]; second half: absurdly large chunks.
+        for (int i = 0; i < chunks.Length; i++) chunks[i] = i < chunks.Length / 2 ? rng.NextFloat(-1, 1) : rng.NextFloat(-1000, 1000);
+        var macro = new float[rows * level.MacroActionDim];
+        level.EncodeMacroActions(chunks, rows, macro);
+        Assert.That(macro, Has.All.InRange(-1f, 1f));
+        var inRange = macro.AsSpan(0, macro.Length / 2).ToArray();
+        Assert.That(inRange.Distinct().Count(), Is.EqualTo(inRange.Length), "in-range chunks map to distinct, unsaturated values");
+        Assert.That(inRange, Has.All.InRange(-0.999f, 0.999f));
+        Assert.Throws<ArgumentException>(() => level.EncodeMacroActions(chunks.AsSpan(1), rows, macro));
+    }
+
+    [Test]
+    public void SameSeedGivesBitIdenticalWeightsAndAnotherSeedDoesNot()
+    {
+        var data = SyntheticPointMass.States(12, 16, seed: 4);
+        var options = Small(seed: 7) with { Epochs = 2 };
+        using var a = MacroActionTrainer.Train(s_level0, data, options);
+        using var b = MacroActionTrainer.Train(s_level0, data, options);
+        using var c = MacroActionTrainer.Train(s_level0, data, options with { Seed = 8 });
+        var ta = a.ToTensors();
+        var tb = b.ToTensors();
+        Assert.That(tb, Has.Count.EqualTo(ta.Count));
+        for (int i = 0; i < ta.Count; i++) Assert.That(tb[i].Data, Is.EqualTo(ta[i].Data), ta[i].Name);
+        Assert.That(c.ToTensors()[0].Data, Is.Not.EqualTo(ta[0].Data));
+        Assert.That(a.Summary!.BestValidationError, Is.EqualTo(b.Summary!.BestValidationError));
+    }
+
+    [Test]
+    public void CheckpointRoundTripIsBitExactAndTheManagedBackendComputesTheSamePredictor()
+    {
+        var data = SyntheticPointMass.States(8, 16, seed: 5);
+        using var level = MacroActionTrainer.Train(s_level0, data, Small() with { Epochs = 2 });
+        string dir = TempDir();
+        try
+        {
+            level.Save(dir);
+            Assert.That(File.Exists(Path.Combine(dir, LevelCheckpoint.WeightsFileName)));
+            using var loaded = TrainedMacroLevel.Load(dir, s_level0);
+            var before = level.ToTensors();
+            var after = loaded.ToTensors();
+            Assert.That(after.Select(t => t.Name), Is.EqualTo(before.Select(t => t.Name)));
+            for (int i = 0; i < before.Count; i++)
+            {
+                Assert.That(after[i].Shape, Is.EqualTo(before[i].Shape));
+                Assert.That(after[i].Data, Is.EqualTo(before[i].Data), before[i].Name);
+            }
+            Assert.That(loaded.TimeScale, Is.EqualTo(4));
+            Assert.That(loaded.MacroActionDim, Is.EqualTo(3));
+            Assert.That(loaded.Metadata.BaseEncoderSha256, Is.EqualTo(TrainedMacroLevel.BaseFingerprint(s_level0)));
+
+            // Managed CPU planning at this level: the checkpoint's predictor as a Core ResidualMlp, without libtorch.
+            var checkpoint = LevelCheckpoint.Load(dir);
+            var managed = new ResidualMlp(checkpoint.Metadata.LatentDim, checkpoint.Metadata.MacroActionDim, checkpoint.PredictorMlp());
+            int rows = 5, s = loaded.LatentDim, m = loaded.MacroActionDim;
+            var rng = new Planner.Numerics.DeterministicRandom(3);
+            var z = new float[rows * s];
+            var macro = new float[rows * m];
+            for (int i = 0; i < z.Length; i++) z[i] = rng.NextFloat(-2, 2);
+            for (int i = 0; i < macro.Length; i++) macro[i] = rng.NextFloat(-1, 1);
+            var torchNext = new float[rows * s];
+            var managedNext = new float[rows * s];
+            loaded.Predict(z, macro, rows, torchNext);
+            managed.Forward(z, macro, managedNext, default, rows);
+            for (int i = 0; i < torchNext.Length; i++)
+                Assert.That(managedNext[i], Is.EqualTo(torchNext[i]).Within(1e-4f + 1e-4f * Math.Abs(torchNext[i])));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void CorruptOrMismatchedCheckpointsFailWithClearErrors()
+    {
+        var data = SyntheticPointMass.States(8, 16, seed: 6);
+        using var level = MacroActionTrainer.Train(s_level0, data, Small() with { Epochs = 1 });
+        string dir = TempDir();
+        try
+        {
+            level.Save(dir);
+            var e = Assert.Throws<CheckpointException>(() => TrainedMacroLevel.Load(dir, s_otherLevel0));
+            Assert.That(e!.Message, Does.Contain("different one"), "another level-0 encoder means another latent space");
+
+            string weights = Path.Combine(dir, LevelCheckpoint.WeightsFileName);
+            var bytes = File.ReadAllBytes(weights);
+            bytes[^3] ^= 0x40;
+            File.WriteAllBytes(weights, bytes);
+            e = Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+            Assert.That(e!.Message, Does.Contain("SHA-256").And.Contain(LevelCheckpoint.WeightsFileName));
+
+            File.WriteAllBytes(weights, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+            Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+
+            string json = Path.Combine(dir, LevelCheckpoint.MetadataFileName);
+            File.WriteAllText(json, File.ReadAllText(json).Replace("\"macroActionDim\": 3", "\"macroActionDim\": 5", StringComparison.Ordinal));
+            e = Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+            Assert.That(e!.Message, Does.Contain("macroActionDim"));
+
+            File.WriteAllText(json, "{ not json");
+            Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+            File.Delete(json);
+            e = Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+            Assert.That(e!.Message, Does.Contain("missing"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void BadInputNamesTheProblem()
+    {
+        var data = SyntheticPointMass.States(4, 8, seed: 0);
+        var e = Assert.Throws<ArgumentException>(() => MacroActionTrainer.Train(s_level0, data, Small() with { TimeScale = 9 }));
+        Assert.That(e!.ParamName, Is.EqualTo("data"));
+        var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => MacroActionTrainer.Train(s_level0, data, Small() with { MacroActionDim = 0 }));
+        Assert.That(e2!.ParamName, Is.EqualTo("MacroActionDim"));
+        var images = SyntheticPointMass.Images(4, 8, seed: 0, side: 16);
+        Assert.Throws<ArgumentException>(() => MacroActionTrainer.Train(s_level0, images, Small()));
+    }
+
+    internal static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "planner-macro-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private sealed class EpochLog(List<TrainingProgress> epochs) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.EpochDone) epochs.Add(value);
+        }
+    }
+}
