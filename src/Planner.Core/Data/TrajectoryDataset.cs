@@ -9,7 +9,8 @@ public sealed class TrajectoryDataset
 {
     /// <summary>Creates a dataset, validating every length.</summary>
     public TrajectoryDataset(int episodes, int steps, int observationDim, int actionDim, float[] observations, float[] actions,
-        int positionDim = 0, float[]? positions = null, IReadOnlyDictionary<string, string>? metadata = null)
+        int positionDim = 0, float[]? positions = null, IReadOnlyDictionary<string, string>? metadata = null,
+        IReadOnlyList<int>? observationShape = null)
     {
         Guard.AtLeast(episodes, 1, nameof(episodes));
         Guard.AtLeast(steps, 1, nameof(steps));
@@ -34,6 +35,22 @@ public sealed class TrajectoryDataset
         Actions = actions;
         Positions = positions ?? [];
         Metadata = metadata ?? new Dictionary<string, string>();
+        ObservationShape = ValidShape(observationShape, observationDim);
+    }
+
+    private static int[] ValidShape(IReadOnlyList<int>? shape, int observationDim)
+    {
+        if (shape is null) return [observationDim];
+        long product = 1;
+        var copy = new int[shape.Count];
+        for (int i = 0; i < copy.Length; i++)
+        {
+            copy[i] = shape[i];
+            product *= Math.Max(copy[i], 0);
+        }
+        if (copy.Length == 0 || product != observationDim || Array.Exists(copy, d => d < 1))
+            throw new ArgumentException($"observationShape [{string.Join(", ", copy)}] must be positive sizes whose product is observationDim = {observationDim}.", "observationShape");
+        return copy;
     }
 
     /// <summary>Episodes E.</summary>
@@ -44,6 +61,11 @@ public sealed class TrajectoryDataset
 
     /// <summary>Observation size O.</summary>
     public int ObservationDim { get; }
+
+    /// <summary>
+    /// Shape of one observation: <c>[O]</c> for vectors, <c>[H, W]</c> for images (flattened row-major into O floats).
+    /// </summary>
+    public IReadOnlyList<int> ObservationShape { get; }
 
     /// <summary>Action size A.</summary>
     public int ActionDim { get; }
