@@ -38,8 +38,9 @@ public sealed record JepaOptions
     public Activation Activation { get; init; } = Activation.Relu;
 
     /// <summary>
-    /// Image height for the CNN encoder; 0 reads <c>imageHeight</c>/<c>imageWidth</c> from the dataset metadata, or else
-    /// treats a square observation of at least 16x16 values as a one-channel image.
+    /// Image height for the CNN encoder; 0 takes the shape from <see cref="Planner.Data.TrajectoryDataset.ObservationShape"/>
+    /// (<c>[H, W]</c> or <c>[C, H, W]</c>), else <c>imageHeight</c>/<c>imageWidth</c> in the dataset metadata, else treats a
+    /// square observation of at least 16x16 values as a one-channel image.
     /// </summary>
     public int ImageHeight { get; init; }
 
@@ -50,7 +51,7 @@ public sealed record JepaOptions
     public int ImageChannels { get; init; } = 1;
 
     /// <summary>Output channels of the CNN's convolutions (each kernel 4, stride 2, padding 1: halves the image).</summary>
-    public int[] ConvChannels { get; init; } = [16, 32, 32, 32];
+    public int[] ConvChannels { get; init; } = [8, 16, 32, 32];
 
     /// <summary>Hidden sizes of the CNN's MLP head.</summary>
     public int[] ConvHeadHidden { get; init; } = [256];

@@ -228,6 +228,9 @@ public static class JepaTrainer
             int w = options.ImageWidth > 0 ? options.ImageWidth : data.ObservationDim / c / options.ImageHeight;
             return (c, h, w);
         }
+        var shape = data.ObservationShape;
+        if (shape.Count == 2) return (1, shape[0], shape[1]);
+        if (shape.Count == 3) return (shape[0], shape[1], shape[2]);
         if (TryInt(data.Metadata, "imageHeight", out int mh) && TryInt(data.Metadata, "imageWidth", out int mw) && mh * mw > 0)
             return (data.ObservationDim / (mh * mw), mh, mw);
         int side = (int)Math.Round(Math.Sqrt(data.ObservationDim));

@@ -1,4 +1,7 @@
 using Planner.Data;
+using Planner.Environments.Collection;
+using Planner.Environments.Mazes;
+using Planner.Environments.Observation;
 using Planner.Torch.Training;
 
 namespace Planner.Tests.Training;
@@ -18,6 +21,31 @@ public class TrainingExperiments
         var train = SyntheticPointMass.States(200, 64, seed: 1);
         var test = SyntheticPointMass.States(50, 64, seed: 2);
         Run(train, test, new JepaOptions { Seed = 0, Threads = threads });
+    }
+
+    [Test]
+    public void TwoRoomsStates()
+    {
+        var layout = BuiltInLayouts.Get("two-rooms");
+        var train = DataCollector.Collect(layout, new CollectOptions { Episodes = 200, Steps = 64, Seed = 1, MaxParallelism = 1 });
+        var test = DataCollector.Collect(layout, new CollectOptions { Episodes = 50, Steps = 64, Seed = 2, MaxParallelism = 1 });
+        var report = Run(train, test, new JepaOptions { Seed = 0 }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
+        Assert.That(report.Prediction[^1].Ratio, Is.LessThanOrEqualTo(0.2));
+        Assert.That(report.CollapsedDimensions, Is.Zero);
+        Assert.That(report.ProbeR2, Is.GreaterThanOrEqualTo(0.95));
+    }
+
+    [Test]
+    public void TwoRoomsPixels()
+    {
+        var layout = BuiltInLayouts.Get("two-rooms");
+        int episodes = int.Parse(Environment.GetEnvironmentVariable("PLANNER_PIXEL_EPISODES") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+        double minutes = double.Parse(Environment.GetEnvironmentVariable("PLANNER_PIXEL_MINUTES") ?? "15", System.Globalization.CultureInfo.InvariantCulture);
+        var pixels = new CollectOptions { Episodes = episodes, Steps = 64, Seed = 1, Observation = ObservationKind.Pixels, MaxParallelism = 1 };
+        var train = DataCollector.Collect(layout, pixels);
+        var test = DataCollector.Collect(layout, pixels with { Episodes = 50, Seed = 2 });
+        var report = Run(train, test, new JepaOptions { Seed = 0, MaxDuration = TimeSpan.FromMinutes(minutes) }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
+        Assert.That(report.CollapsedDimensions, Is.Zero);
     }
 
     internal static WorldModelReport Run(TrajectoryDataset train, TrajectoryDataset test, JepaOptions options, string? saveTo = null)
