@@ -142,6 +142,8 @@ public static class JepaTrainer
             emaEncoder?.Dispose();
         }
 
+        progress?.Report(new TrainingProgress(epochsRun, options.Epochs, batches, batches, double.NaN, default, double.NaN, best, clock.Elapsed,
+            EpochDone: true, Finished: true));
         var summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, stopReason, trainEpisodes.Length, validationEpisodes.Length, validationEpisodes);
         var model = new TrainedWorldModel(metadata with { Training = TrainingRecord(options, summary) }, encoder, predictor, inverse, device) { Summary = summary };
         return model;
@@ -196,7 +198,7 @@ public static class JepaTrainer
             var (oc, oh, ow) = partial.OutputShape();
             encoder = new EncoderSpec(EncoderKind.Conv, Conv: partial with { Head = new MlpSpec([oc * oh * ow, .. options.ConvHeadHidden, z], options.Activation) });
         }
-        var normalization = ComputeNormalization(data, trainEpisodes, shared: kind == EncoderKind.Conv);
+        var normalization = ComputeNormalization(data, trainEpisodes, sharedStd: kind == EncoderKind.Conv);
         var metadata = new WorldModelMetadata
         {
             ObservationDim = o,
@@ -243,13 +245,13 @@ public static class JepaTrainer
         return metadata.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
     }
 
-    private static ObservationNormalization ComputeNormalization(TrajectoryDataset data, IReadOnlyList<int> episodes, bool shared)
+    private static ObservationNormalization ComputeNormalization(TrajectoryDataset data, IReadOnlyList<int> episodes, bool sharedStd)
     {
         int perEpisode = (data.Steps + 1) * data.ObservationDim;
         var buffer = new float[episodes.Count * perEpisode];
         for (int i = 0; i < episodes.Count; i++)
             data.Observations.AsSpan(episodes[i] * perEpisode, perEpisode).CopyTo(buffer.AsSpan(i * perEpisode));
-        return ObservationNormalization.Compute(buffer, data.ObservationDim, shared);
+        return ObservationNormalization.Compute(buffer, data.ObservationDim, sharedStd);
     }
 
     private static (Tensor Loss, LossTerms Terms) BatchLoss(TorchEncoder encoder, TorchEncoder? ema, ResidualMlpDynamics predictor, TorchMlp? inverse,

@@ -59,6 +59,18 @@ public class TrainingExperiments
         TestContext.Out.WriteLine($"evaluated in {clock.Elapsed.TotalSeconds:F1} s");
         TestContext.Out.WriteLine(report.ToString());
         if (saveTo is not null) model.Save(saveTo);
+        if (report.Probe is not null)
+        {
+            // Open-loop drift over a whole test episode, decoded by the probe: mean distance to the true positions.
+            var xy = WorldModelEvaluation.OpenLoopPositions(model, test, report.Probe, test.Episodes - 1, 0, 16);
+            double drift = 0;
+            for (int i = 0; i <= 16; i++)
+            {
+                int row = (test.Episodes - 1) * (test.Steps + 1) + i;
+                drift += Math.Sqrt(Math.Pow(xy[i * 2] - test.Positions[row * 2], 2) + Math.Pow(xy[i * 2 + 1] - test.Positions[row * 2 + 1], 2)) / 17;
+            }
+            TestContext.Out.WriteLine($"open-loop 16-step rollout of the last test episode, probe-decoded: mean position error {drift:F3}");
+        }
         return report;
     }
 }
