@@ -120,6 +120,9 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         return rows * (_dynamics.ForwardFlopsPerRow + (gradients ? backward : 0));
     }
 
+    /// <summary>Bytes allocated so far by this evaluator's threads, the calling thread included (for allocation tests and diagnostics).</summary>
+    public long AllocatedBytesOnThreads() => _pool?.AllocatedBytes() ?? GC.GetAllocatedBytesForCurrentThread();
+
     /// <inheritdoc />
     public void Dispose() => _pool?.Dispose();
 
