@@ -31,16 +31,17 @@ public static class Compare
         TorchSharp.torch.set_num_threads(threads);
         double peak = PeakFlops.Measure(threads, TimeSpan.FromMilliseconds(peakMs));
         output.WriteLine($"threads={threads} simd={Planner.Managed.Kernels.SimdSupport.Best} peak={peak:F1} GFLOP/s (PeakFlops.Measure, own GEMM {PeakFlops.M}x{PeakFlops.K}x{PeakFlops.N})");
-        output.WriteLine($"{"case",-26} {"managed ms",10} {"torch ms",10} {"speed-up",9} {"target",7} {"GFLOP/s",8} {"of peak",8}");
+        output.WriteLine("times: median (best) of the plan calls; speed-up = Torch median / managed median (best / best)");
+        output.WriteLine($"{"case",-26} {"managed ms",18} {"torch ms",18} {"speed-up",14} {"target",7} {"GFLOP/s",8} {"of peak",8}");
         foreach (var c in Cases)
         {
             if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             var problem = new SyntheticProblem(c.Batch, seed: 1);
             var options = problem.CreateOptions(c.Candidates, c.Horizon, c.Iterations);
-            (double managedMs, long evaluations) = TimeManaged(problem, options, c.Kind, threads, reps);
-            double torchMs = TimeTorch(problem, options, c.Kind, Math.Max(3, reps / 2));
-            double gflops = problem.EssentialFlops(evaluations) / (managedMs * 1e6);
-            output.WriteLine($"{c.Name,-26} {managedMs,10:F3} {torchMs,10:F2} {torchMs / managedMs,8:F1}x {c.Target,6:F1}x {gflops,8:F1} {gflops / peak,8:P0}");
+            var managed = TimeManaged(problem, options, c.Kind, threads, reps);
+            var torch = TimeTorch(problem, options, c.Kind, Math.Max(3, reps / 2));
+            double gflops = problem.EssentialFlops(managed.Evaluations) / (managed.Median * 1e6);
+            output.WriteLine($"{c.Name,-26} {managed.Median,9:F2} ({managed.Best,6:F2}) {torch.Median,9:F2} ({torch.Best,6:F2}) {torch.Median / managed.Median,5:F1}x ({torch.Best / managed.Best,5:F1}x) {c.Target,6:F1}x {gflops,8:F1} {gflops / peak,8:P0}");
         }
         return 0;
     }
@@ -51,23 +52,25 @@ public static class Compare
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static (double Ms, long Evaluations) TimeManaged(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int threads, int reps)
+    private static Timing TimeManaged(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int threads, int reps)
     {
         using var evaluator = problem.CreateEvaluator(threads);
         using var planner = PlannerFactory.Create(kind, evaluator, options, problem.Batch, SyntheticProblem.FixedBudgetGradient);
         return Time(planner, problem, reps);
     }
 
-    private static double TimeTorch(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int reps)
+    private static Timing TimeTorch(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int reps)
     {
         using var model = new ResidualMlpDynamics(problem.StateDim, problem.ActionDim, problem.Weights);
         using var evaluator = new TorchRolloutEvaluator(model, problem.CreateCost());
         using var planner = PlannerFactory.Create(kind, evaluator, options, problem.Batch, SyntheticProblem.FixedBudgetGradient);
-        return Time(planner, problem, reps).Ms;
+        return Time(planner, problem, reps);
     }
 
     /// <summary>Median of <paramref name="reps"/> plan calls after two warm-up calls; each call starts cold (no warm start).</summary>
-    private static (double Ms, long Evaluations) Time(PlannerBase planner, SyntheticProblem problem, int reps)
+    private readonly record struct Timing(double Median, double Best, long Evaluations);
+
+    private static Timing Time(PlannerBase planner, SyntheticProblem problem, int reps)
     {
         for (int i = 0; i < 2; i++) { planner.ResetWarmStart(); planner.Plan(problem.InitialStates, problem.Goals); }
         var times = new double[reps];
@@ -81,6 +84,6 @@ public static class Compare
             evaluations = status.ModelEvaluations;
         }
         Array.Sort(times);
-        return (times[reps / 2], evaluations);
+        return new Timing(times[reps / 2], times[0], evaluations);
     }
 }
