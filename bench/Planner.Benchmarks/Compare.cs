@@ -9,7 +9,7 @@ namespace Planner.Benchmarks;
 /// <summary>
 /// The acceptance comparison of issue 5 on the synthetic problem (S=32, A=4, W=256, ReLU): the same plan with the
 /// managed and the Torch CPU backend, both on the same number of threads, median wall time of several plan calls.
-/// Usage: <c>compare [--threads 2] [--reps 7] [--peak-ms 2000]</c>.
+/// Usage: <c>compare [--threads 2] [--torch-threads 2] [--reps 7] [--peak-ms 2000] [--only text]</c>.
 /// </summary>
 public static class Compare
 {
@@ -27,10 +27,11 @@ public static class Compare
     public static int Run(string[] args, TextWriter output)
     {
         int threads = Option(args, "--threads", 2), reps = Option(args, "--reps", 7), peakMs = Option(args, "--peak-ms", 2000);
+        int torchThreads = Option(args, "--torch-threads", threads);
         string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
-        TorchSharp.torch.set_num_threads(threads);
+        TorchSharp.torch.set_num_threads(torchThreads);
         double peak = PeakFlops.Measure(threads, TimeSpan.FromMilliseconds(peakMs));
-        output.WriteLine($"threads={threads} simd={Planner.Managed.Kernels.SimdSupport.Best} peak={peak:F1} GFLOP/s (PeakFlops.Measure, own GEMM {PeakFlops.M}x{PeakFlops.K}x{PeakFlops.N})");
+        output.WriteLine($"threads={threads} torch-threads={torchThreads} simd={Planner.Managed.Kernels.SimdSupport.Best} peak={peak:F1} GFLOP/s (PeakFlops.Measure, own GEMM {PeakFlops.M}x{PeakFlops.K}x{PeakFlops.N})");
         output.WriteLine("times: median (best) of the plan calls; speed-up = Torch median / managed median (best / best)");
         output.WriteLine($"{"case",-26} {"managed ms",18} {"torch ms",18} {"speed-up",14} {"target",7} {"GFLOP/s",8} {"of peak",8}");
         foreach (var c in Cases)

@@ -48,6 +48,34 @@ public static class Micro
             double t3 = Best(() => Gemm.Multiply(h, 256, 1, l3, y, 32), 3000);
             double t4 = Best(() => { Gemm.Multiply(x, 36, 1, l1, y, 256); Gemm.Multiply(h, 256, 1, l2, y, 256); Gemm.Multiply(h, 256, 1, l3, y, 32); }, 3000);
             output.WriteLine($"layers alone 1 row (half zeros): {t1:F2} + {t2:F2} + {t3:F2} us; together {t4:F2} us");
+            var b3 = PackedMatrix.FromRowMajor(problem.Weights.Layers[2].Weight, 32, 256);
+            var b2 = PackedMatrix.FromRowMajor(problem.Weights.Layers[1].Weight, 256, 256);
+            var b1 = PackedMatrix.FromRowMajor(problem.Weights.Layers[0].Weight, 256, 36);
+            float[] g32 = new float[32];
+            for (int i = 0; i < 32; i++) g32[i] = 0.5f;
+            double u3 = Best(() => Gemm.Multiply(g32, 32, 1, b3, y, 256), 3000);
+            double u2 = Best(() => Gemm.Multiply(h, 256, 1, b2, y, 256), 3000);
+            double u1 = Best(() => Gemm.Multiply(h, 256, 1, b1, y, 36), 3000);
+            output.WriteLine($"backward layers alone 1 row (half zeros): {u3:F2} + {u2:F2} + {u1:F2} us");
+            var hr = new float[256];
+            for (int i = 0; i < 256; i++) hr[i] = rng.NextFloat() < 0.5f ? 0f : 0.5f;
+            double r2 = Best(() => Gemm.Multiply(hr, 256, 1, b2, y, 256), 3000);
+            double r2f = Best(() => Gemm.Multiply(hr, 256, 1, l2, y, 256), 3000);
+            var zz = new float[32];
+            model.Forward(z, u, zz, tape, 1);
+            int active1 = 0, active2 = 0;
+            for (int i = 0; i < 256; i++) { active1 += tape[i] > 0 ? 1 : 0; active2 += tape[256 + i] > 0 ? 1 : 0; }
+            float[] dh2 = new float[256], dh1 = new float[256], gx = new float[36];
+            double chain = Best(() =>
+            {
+                Gemm.Multiply(z, 32, 1, b3, dh2, 256);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(dh2, tape.AsSpan(256, 256), dh2);
+                Gemm.Multiply(dh2, 256, 1, b2, dh1, 256);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(dh1, tape.AsSpan(0, 256), dh1);
+                Gemm.Multiply(dh1, 256, 1, b1, gx, 36);
+            }, 3000);
+            output.WriteLine($"backward chain by hand with the real masks: {chain:F2} us");
+            output.WriteLine($"random half zeros: backward L2 {r2:F2} us, forward L2 {r2f:F2} us; ReLU active {active1}/256, {active2}/256");
             output.WriteLine($"ResidualMlp 1 row: forward {f:F2} us, backward {b:F2} us ({model.ForwardFlopsPerRow / f / 1e3:F1} / {model.BackwardFlopsPerRow / b / 1e3:F1} dense-GFLOP/s)");
         }
         foreach (int threads in new[] { 1, 2 })
