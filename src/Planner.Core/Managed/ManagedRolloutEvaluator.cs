@@ -5,9 +5,9 @@ namespace Planner.Managed;
 
 /// <summary>
 /// The managed CPU backend's rollout: unrolls an <see cref="IDifferentiableDynamics"/> over every candidate, sums the
-/// cost terms and back-propagates to the actions. Rows (problem x candidate) are split into one contiguous range per
-/// thread of a persistent <see cref="WorkerPool"/>; each thread runs whole rollouts (forward, cost, backward) on blocks
-/// of <see cref="ChunkRows"/> rows, so there is no synchronisation per step and a block's activations stay in cache.
+/// cost terms and back-propagates to the actions. Rows (problem x candidate) are cut into blocks of at most
+/// <see cref="ChunkRows"/> rows that the threads of a persistent <see cref="WorkerPool"/> take on demand; a thread runs a
+/// block's whole rollout (forward, cost, backward), so there is no synchronisation per step and the block's activations stay in cache.
 /// Buffers are sized on the first call of a shape and reused: steady-state calls allocate nothing. Results do not
 /// depend on the thread count (each row is computed the same way wherever it runs).
 /// </summary>
@@ -94,14 +94,17 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
 
+        // Blocks of rows are handed out on demand (a thread that the OS pauses does not hold up the others); block
+        // boundaries depend only on the row count and the thread count, and each row is computed the same way in any block.
         int threads = Math.Min(Threads, rows);
-        int perThread = (rows + threads - 1) / threads;
-        int chunk = Math.Min(ChunkRows, perThread);
+        int chunk = Math.Min(ChunkRows, Math.Max(4, (rows + 4 * threads - 1) / (4 * threads) + 3 & ~3));
+        int chunks = (rows + chunk - 1) / chunk;
+        threads = Math.Min(threads, chunks);
         for (int t = 0; t < threads; t++) _workspaces[t].Ensure(_dynamics, chunk, horizon, gradients);
 
         fixed (float* pa = actions, pc = costs, pg = actionGradients)
         {
-            _job.Set(pa, pc, gradients ? pg : null, rows, threads, candidates, horizon, chunk);
+            _job.Set(pa, pc, gradients ? pg : null, rows, candidates, horizon, chunk, chunks);
             if (threads == 1) _job.Execute(0);
             else _pool!.Run(_job, threads);
             _job.Clear();
@@ -130,23 +133,26 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     private sealed class Job(ManagedRolloutEvaluator owner) : IParallelWork
     {
         private float* _actions, _costs, _gradients;
-        private int _rows, _threads, _candidates, _horizon, _chunk;
+        private int _rows, _candidates, _horizon, _chunk, _chunks, _next;
 
-        public void Set(float* actions, float* costs, float* gradients, int rows, int threads, int candidates, int horizon, int chunk)
+        public void Set(float* actions, float* costs, float* gradients, int rows, int candidates, int horizon, int chunk, int chunks)
         {
             _actions = actions; _costs = costs; _gradients = gradients;
-            _rows = rows; _threads = threads; _candidates = candidates; _horizon = horizon; _chunk = chunk;
+            _rows = rows; _candidates = candidates; _horizon = horizon; _chunk = chunk; _chunks = chunks;
+            _next = 0;
         }
 
         public void Clear() => _actions = _costs = _gradients = null;
 
         public void Execute(int worker)
         {
-            // Contiguous ranges, the same for every call of a shape: deterministic for a thread count.
-            long start = (long)_rows * worker / _threads, end = (long)_rows * (worker + 1) / _threads;
             var ws = owner._workspaces[worker];
-            for (long r = start; r < end; r += _chunk)
-                ws.Run(owner, _actions, _costs, _gradients, (int)r, (int)Math.Min(end, r + _chunk), _candidates, _horizon);
+            int c;
+            while ((c = Interlocked.Increment(ref _next) - 1) < _chunks)
+            {
+                int start = c * _chunk;
+                ws.Run(owner, _actions, _costs, _gradients, start, Math.Min(_rows, start + _chunk), _candidates, _horizon);
+            }
         }
     }
 
