@@ -14,6 +14,7 @@ namespace Planner.Managed;
 public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 {
     private readonly IDifferentiableDynamics _dynamics;
+    private readonly ResidualMlp? _mlp; // the common model: called with the workspace's scratch (no per-thread buffers)
     private readonly CostFunction _cost;
     private readonly WorkerPool? _pool;
     private readonly Workspace[] _workspaces;
@@ -34,6 +35,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         Guard.AtLeast(threads, 1, nameof(threads));
         Guard.AtLeast(chunkRows, 1, nameof(chunkRows));
         _dynamics = dynamics;
+        _mlp = dynamics as ResidualMlp;
         _cost = cost;
         Threads = threads;
         ChunkRows = chunkRows;
@@ -174,6 +176,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             Grow(ref _states, (horizon + 1) * rows * s);
             Grow(ref _stepActions, horizon * rows * a);
             Grow(ref _trajectory, horizon * s);
+            Grow(ref _scratch, rows * model.ScratchFloatsPerRow);
             if (!gradients) return;
             Grow(ref _tape, horizon * rows * model.TapeFloatsPerRow);
             Grow(ref _gradTrajectory, horizon * s);
@@ -182,7 +185,6 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             Grow(ref _carry, rows * s);
             Grow(ref _carryNext, rows * s);
             Grow(ref _gradStep, rows * a);
-            Grow(ref _scratch, rows * model.ScratchFloatsPerRow);
         }
 
         private static void Grow(ref float[] buffer, int length)
@@ -211,8 +213,10 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 
             for (int t = 0; t < horizon; t++)
             {
-                model.Forward(_states.AsSpan(t * rows * s, rows * s), _stepActions.AsSpan(t * rows * a, rows * a),
-                    _states.AsSpan((t + 1) * rows * s, rows * s), gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default, rows);
+                ReadOnlySpan<float> z = _states.AsSpan(t * rows * s, rows * s), u = _stepActions.AsSpan(t * rows * a, rows * a);
+                Span<float> next = _states.AsSpan((t + 1) * rows * s, rows * s), tape = gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default;
+                if (owner._mlp is { } mlp) mlp.Forward(z, u, next, tape, _scratch, rows);
+                else model.Forward(z, u, next, tape, rows);
             }
 
             // Cost per candidate on its own trajectory; the cost's action gradient initialises the output.
