@@ -70,14 +70,27 @@ public static class Activations
     }
 
     /// <summary>x * sigmoid(x); derivative sigmoid(x) * (1 + x * (1 - sigmoid(x))). <paramref name="derivative"/> may be empty.</summary>
+    [SkipLocalsInit]
     private static void Silu(Span<float> values, Span<float> derivative)
     {
+        if (derivative.IsEmpty)
+        {
+            // Sigmoid into a stack block, then multiply: vectorised without a heap buffer.
+            Span<float> sigmoid = stackalloc float[256];
+            for (int i = 0; i < values.Length; i += 256)
+            {
+                Span<float> block = values.Slice(i, Math.Min(256, values.Length - i));
+                TensorPrimitives.Sigmoid(block, sigmoid[..block.Length]);
+                TensorPrimitives.Multiply(block, sigmoid[..block.Length], block);
+            }
+            return;
+        }
+        TensorPrimitives.Sigmoid(values, derivative);
         for (int i = 0; i < values.Length; i++)
         {
-            float x = values[i];
-            float s = 1f / (1f + MathF.Exp(-x));
+            float x = values[i], s = derivative[i];
             values[i] = x * s;
-            if (!derivative.IsEmpty) derivative[i] = s * (1f + x * (1f - s));
+            derivative[i] = s * (1f + x * (1f - s));
         }
     }
 }
