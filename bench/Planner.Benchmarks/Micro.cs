@@ -92,6 +92,18 @@ public static class Micro
                     double gflops = ev.EssentialFlops(n, 16, grad) / us / 1e3;
                     output.WriteLine($"evaluate threads={threads} N={n,3} H=16 grad={grad,-5}: {us,9:F1} us  {gflops,6:F1} GFLOP/s");
                 }
+        foreach (int chunk in new[] { 4, 8, 16, 32, 64 })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var ev = new ManagedRolloutEvaluator(problem.CreateDynamics(), problem.CreateCost(), threads: threads, chunkRows: chunk);
+                ev.Bind(problem.InitialStates, problem.Goals, 1);
+                var actions = new float[256 * 16 * 4];
+                for (int i = 0; i < actions.Length; i++) actions[i] = rng.NextFloat(-1, 1);
+                var costs = new float[256];
+                var g = new float[actions.Length];
+                double us = Best(() => ev.Evaluate(actions, 256, 16, costs, g), 20);
+                output.WriteLine($"evaluate chunk={chunk,2} threads={threads} N=256 grad: {us,9:F1} us  {ev.EssentialFlops(256, 16, true) / us / 1e3,6:F1} GFLOP/s");
+            }
         return 0;
     }
 

@@ -28,7 +28,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     /// Creates the evaluator. <paramref name="threads"/>: workers including the caller (1 = the calling thread only);
     /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it).
     /// </summary>
-    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 32)
+    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16)
     {
         ArgumentNullException.ThrowIfNull(dynamics);
         ArgumentNullException.ThrowIfNull(cost);
