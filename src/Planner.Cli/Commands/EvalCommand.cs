@@ -19,14 +19,15 @@ internal static class EvalCommand
           --max-steps N (300)          --json   --plot FILE.png
           cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
           level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
-          level 1 (hier): --tau T (8) --high-planner (cem) --high-samples (128) --high-horizon (8) --high-iters (8)
+          levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
+                    --high-planner (cem) --high-samples (128) --high-horizon (8) --high-iters (8)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "tau", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight"], ["json"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -35,13 +36,20 @@ internal static class EvalCommand
         {
             new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
         };
+        var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20),
+            a.Int("high-horizon", 8, 1, 4096), a.Int("high-iters", 8, 1, 1 << 20));
+        var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
+        int threads = a.Int("threads", 1, 1, 1024);
+        using var models = WorldModelStack.Open(modelDir, backend, threads);
         if (mode == "hier")
-            levels.Add(new(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20), a.Int("high-horizon", 8, 1, 4096),
-                a.Int("high-iters", 8, 1, 1 << 20), a.Int("tau", 8, 2, 4096)));
+        {
+            if (models.AvailableLevels < 2)
+                throw new UsageException($"planner eval: --planner hier needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
+            for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
+        }
         var agent = new AgentSettings
         {
-            Backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" }),
-            Levels = levels, Threads = a.Int("threads", 1, 1, 1024), Seed = a.Int("seed", 0),
+            Backend = backend, Levels = levels, Threads = threads, Seed = a.Int("seed", 0),
             Distance = a.Choice("distance", Costs.DistanceKind.L2, new Dictionary<string, Costs.DistanceKind>
             {
                 ["sql2"] = Costs.DistanceKind.SquaredL2, ["l2"] = Costs.DistanceKind.L2, ["l1"] = Costs.DistanceKind.L1, ["cosine"] = Costs.DistanceKind.Cosine,
@@ -56,7 +64,6 @@ internal static class EvalCommand
         if (settings.MaxCells < settings.MinCells) throw new UsageException($"planner eval: --max-cells {settings.MaxCells} is below --min-cells {settings.MinCells}.");
         var bins = ParseBins(a.String("bins", "1-3,4-7,8-999"));
 
-        using var models = WorldModelStack.Open(modelDir, agent.Backend, agent.Threads);
         var bar = new ProgressLine($"eval {mode}");
         var results = MazeEvaluator.Run(layout, models, agent, settings,
             new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));

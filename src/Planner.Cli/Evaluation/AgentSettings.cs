@@ -7,8 +7,7 @@ namespace Planner.Cli.Evaluation;
 /// <param name="Samples">Candidates N per iteration.</param>
 /// <param name="Horizon">Steps H of this level.</param>
 /// <param name="Iterations">Iterations K per plan.</param>
-/// <param name="TimeScale">Base steps per step of this level.</param>
-internal sealed record LevelSettings(PlannerKind Planner, int Samples, int Horizon, int Iterations, int TimeScale = 1);
+internal sealed record LevelSettings(PlannerKind Planner, int Samples, int Horizon, int Iterations);
 
 /// <summary>How an agent plans in a maze: a flat stack (one level) or a hierarchy, on a backend.</summary>
 internal sealed record AgentSettings

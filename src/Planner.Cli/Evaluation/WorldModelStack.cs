@@ -7,6 +7,7 @@ using Planner.Planning;
 using Planner.Torch.Rollout;
 using Planner.Torch.Runtime;
 using Planner.Torch.Training;
+using Planner.Torch.Training.Hierarchy;
 
 namespace Planner.Cli.Evaluation;
 
@@ -39,7 +40,21 @@ internal sealed class WorldModelStack : IDisposable
             ? new NormalizingEncoder(new MlpEncoder(_checkpoint.EncoderMlp()), meta.Normalization)
             : new TorchModelEncoder(_torch!);
         if (backend == "managed") _managedPredictor = new ResidualMlp(meta.LatentDim, meta.ActionDim, _checkpoint.PredictorMlp());
+        if (File.Exists(Path.Combine(directory, HierarchyManifest.FileName)))
+        {
+            var manifest = HierarchyManifest.Load(directory);
+            string fingerprint = LevelCheckpoint.EncoderFingerprint(_checkpoint.Tensors.Values, meta.Normalization);
+            for (int k = 1; k < manifest.Levels; k++)
+            {
+                var level = LevelCheckpoint.Load(Path.Combine(directory, HierarchyManifest.LevelDirectory(k)));
+                level.CheckBase(meta, fingerprint); // a level trained on another base model would plan nonsense
+                _levels.Add(level);
+            }
+        }
     }
+
+    private readonly List<LevelCheckpoint> _levels = [];
+    private readonly List<TrainedMacroLevel> _torchLevels = [];
 
     public static WorldModelStack Open(string directory, string backend, int threads)
     {
@@ -64,35 +79,52 @@ internal sealed class WorldModelStack : IDisposable
     public int ActionDim => Metadata.ActionDim;
 
     /// <summary>Levels available in the directory (1 + trained macro levels).</summary>
-    public int AvailableLevels => 1;
+    public int AvailableLevels => 1 + _levels.Count;
+
+    /// <summary>Base steps per step of level <paramref name="k"/>.</summary>
+    public int TimeScaleOf(int k) => k == 0 ? 1 : _levels[k - 1].Metadata.TimeScale;
 
     /// <summary>Builds the level-<paramref name="k"/> planner and predictor for <paramref name="batch"/> robots.</summary>
     public HierarchyLevel CreateLevel(int k, LevelSettings settings, AgentSettings agent, int batch, LevelOptions levelOptions)
     {
-        if (k != 0) throw new ArgumentException($"the model in '{Directory}' has no level {k}; train it with 'planner train --levels {k + 1}'.");
-        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(agent.ActionWeight));
+        if (k >= AvailableLevels)
+            throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
+        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : 0f));
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
-        if (_managedPredictor is not null)
+        if (Backend == "managed")
         {
-            evaluator = new ManagedRolloutEvaluator(_managedPredictor, cost, threads: _threads);
-            predictor = new DynamicsPredictor(_managedPredictor);
+            var dynamics = k == 0 ? _managedPredictor! : new ResidualMlp(LatentDim, _levels[k - 1].Metadata.MacroActionDim, _levels[k - 1].PredictorMlp());
+            evaluator = new ManagedRolloutEvaluator(dynamics, cost, threads: _threads);
+            predictor = new DynamicsPredictor(dynamics);
         }
         else
         {
-            evaluator = new TorchRolloutEvaluator(_torch!.Predictor, cost);
-            predictor = new TorchLatentPredictor(_torch.Predictor);
+            var dynamics = k == 0 ? _torch!.Predictor : TorchLevel(k).Predictor;
+            evaluator = new TorchRolloutEvaluator(dynamics, cost);
+            predictor = new TorchLatentPredictor(dynamics);
         }
+        int actionDim = k == 0 ? ActionDim : _levels[k - 1].Metadata.MacroActionDim;
         var options = new PlanningOptions
         {
             Horizon = settings.Horizon, Candidates = settings.Samples, Iterations = settings.Iterations, Seed = agent.Seed + 1000 * k,
-            Bounds = ActionBounds.Uniform(ActionDim, -1, 1),
+            Bounds = ActionBounds.Uniform(actionDim, -1, 1), // macro-actions are tanh-bounded too
         };
         var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
         return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions);
     }
 
-    public void Dispose() => _torch?.Dispose();
+    private TrainedMacroLevel TorchLevel(int k)
+    {
+        while (_torchLevels.Count < k) _torchLevels.Add(TrainedMacroLevel.FromCheckpoint(_levels[_torchLevels.Count]));
+        return _torchLevels[k - 1];
+    }
+
+    public void Dispose()
+    {
+        foreach (var level in _torchLevels) level.Dispose();
+        _torch?.Dispose();
+    }
 
     /// <summary>A planner that also disposes its evaluator.</summary>
     private sealed class OwningPlanner(PlannerBase inner, IRolloutEvaluator evaluator) : IPlanner

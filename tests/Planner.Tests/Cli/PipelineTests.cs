@@ -47,4 +47,36 @@ public class PipelineTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Test]
+    public void TrainAndEvaluateAHierarchy()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-hier-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data.npz"), model = Path.Combine(dir, "model");
+            var (code, _, err) = CliTests.Run("collect", "--env", "maze:open", "--episodes", "10", "--steps", "24", "--seed", "4", "--out", data);
+            Assert.That(code, Is.EqualTo(0), err);
+            (code, var output, err) = CliTests.Run("train", "--data", data, "--out", model, "--levels", "2", "--tau", "4", "--epochs", "2",
+                "--latent", "4", "--prediction-steps", "4", "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("2 levels"));
+
+            (code, output, err) = CliTests.Run("eval", "--model", model, "--env", "maze:open", "--planner", "hier", "--episodes", "2", "--max-steps", "12",
+                "--samples", "2", "--horizon", "4", "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--json");
+            Assert.That(code, Is.EqualTo(0), err);
+            using var doc = JsonDocument.Parse(output);
+            Assert.That(doc.RootElement.GetProperty("planner").GetString(), Is.EqualTo("hier"));
+            Assert.That(doc.RootElement.GetProperty("model_evals_per_step").GetDouble(), Is.GreaterThan(0));
+
+            // A flat model cannot be evaluated as a hierarchy: a clear usage error.
+            string flat = Path.Combine(dir, "flat");
+            CliTests.Run("train", "--data", data, "--out", flat, "--epochs", "1", "--latent", "4", "--prediction-steps", "4", "--threads", "1");
+            (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:open", "--planner", "hier", "--episodes", "1");
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("--levels 2"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
