@@ -8,7 +8,9 @@ namespace Planner.Tests.Training;
 
 /// <summary>
 /// Full-size training runs that measure the numbers reported for issue 3 (minutes, not seconds): run explicitly, e.g.
-/// <c>dotnet test --filter "FullyQualifiedName~TrainingExperiments.SyntheticBoxStates"</c>.
+/// <c>dotnet test tests/Planner.Tests --no-build --filter "FullyQualifiedName~TrainingExperiments.TwoRoomsStates" --logger "console;verbosity=detailed"</c>.
+/// Environment variables: <c>PLANNER_SAVE_MODEL</c> (checkpoint directory), <c>PLANNER_PIXEL_MINUTES</c> (time limit of the
+/// pixel run, default 15), <c>PLANNER_PIXEL_EPISODES</c> (default 200).
 /// </summary>
 [Explicit("full-size training run (minutes); measures the reported numbers")]
 [Category("Experiment")]
@@ -75,18 +77,3 @@ public class TrainingExperiments
     }
 }
 
-[Explicit("timing of training variants")]
-[Category("Experiment")]
-public class TrainingTimingExperiments
-{
-    [TestCase(16, 16, 32)]
-    [TestCase(16, 16, 64)]
-    [TestCase(8, 16, 64)]
-    [TestCase(8, 8, 128)]
-    public void SecondsPerEpoch(int k, int chunk, int batch)
-    {
-        var train = SyntheticPointMass.States(200, 64, seed: 1);
-        using var model = JepaTrainer.Train(train, new JepaOptions { PredictionSteps = k, ChunkSteps = chunk, BatchSize = batch, Epochs = 3, Patience = 0, Threads = 2 });
-        TestContext.Out.WriteLine($"k={k} L={chunk} B={batch}: {model.Summary!.Seconds / 3:F2} s/epoch, val {model.Summary.BestValidationError:F4}");
-    }
-}
