@@ -30,6 +30,9 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
         _mlp = new MlpStack(weights, level);
     }
 
+    /// <summary>The packed layers, for the evaluator's split single-row rollout.</summary>
+    internal MlpStack Stack => _mlp;
+
     /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> (the same helper as the Torch model's).</summary>
     public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
     {
