@@ -27,9 +27,14 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 
     /// <summary>
     /// Creates the evaluator. <paramref name="threads"/>: workers including the caller (1 = the calling thread only);
-    /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it).
+    /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it);
+    /// <paramref name="splitSingleRow"/>: when a gradient call has a single row (one robot, one restart), run it on two
+    /// threads that share every layer's columns and meet after each layer (a <see cref="ResidualMlp"/> model and
+    /// <paramref name="threads"/> &gt;= 2 only). It pays on dedicated cores; on a machine whose cores are shared with other busy
+    /// processes the meetings wait for descheduled threads and it is slower, hence off by default. Results are identical either way.
     /// </summary>
-    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16)
+    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16,
+        bool splitSingleRow = false)
     {
         ArgumentNullException.ThrowIfNull(dynamics);
         ArgumentNullException.ThrowIfNull(cost);
@@ -46,7 +51,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         _workspaces = new Workspace[threads];
         for (int t = 0; t < threads; t++) _workspaces[t] = new Workspace();
         _job = new Job(this);
-        if (threads > 1 && _mlp is not null) _split = new SplitRowJob(this);
+        if (splitSingleRow && threads > 1 && _mlp is not null) _split = new SplitRowJob(this);
     }
 
     /// <summary>Worker threads, the caller included.</summary>
@@ -98,9 +103,10 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
 
-        if (rows == 1 && _split is not null)
+        if (rows == 1 && gradients && _split is not null)
         {
-            // One row cannot be shared out by rows: two threads share every layer's output columns instead.
+            // One row cannot be shared out by rows: two threads share every layer's output columns instead (for the
+            // gradient planner's single restart; a forward-only row is too short to pay for the meetings).
             _workspaces[0].Ensure(_dynamics, 1, horizon, gradients: true);
             fixed (float* pa = actions, pc = costs, pg = actionGradients)
             {

@@ -81,7 +81,7 @@ public class ManagedRolloutEvaluatorTests
         float[] initial = Reference.Random(S, 52), goal = Reference.Random(S, 53, 0.3f);
         float[] Run(int threads, bool gradients, out float cost)
         {
-            using var ev = new ManagedRolloutEvaluator(new ResidualMlp(S, A, weights), Cost(), threads: threads);
+            using var ev = new ManagedRolloutEvaluator(new ResidualMlp(S, A, weights), Cost(), threads: threads, splitSingleRow: true);
             ev.Bind(initial, goal, 1);
             var costs = new float[1];
             var grads = gradients ? new float[actions.Length] : [];
@@ -91,7 +91,7 @@ public class ManagedRolloutEvaluatorTests
             return grads;
         }
         float[] g1 = Run(1, true, out float c1), g2 = Run(2, true, out float c2);
-        Run(2, false, out float c3);
+        Run(2, false, out float c3); // costs only: the one-thread path
         Assert.That(c2, Is.EqualTo(c1));
         Assert.That(c3, Is.EqualTo(c1));
         Assert.That(g2, Is.EqualTo(g1));
@@ -109,7 +109,7 @@ public class ManagedRolloutEvaluatorTests
     {
         foreach (int n in new[] { 1, 9 })
         {
-            using var ev = new ManagedRolloutEvaluator(SmoothModel(), new CostFunction(new ThrowingCost()), threads: 2);
+            using var ev = new ManagedRolloutEvaluator(SmoothModel(), new CostFunction(new ThrowingCost()), threads: 2, splitSingleRow: true);
             ev.Bind(new float[S], new float[S], 1);
             Assert.Throws<InvalidOperationException>(() => ev.Evaluate(new float[n * H * A], n, H, new float[n], new float[n * H * A]));
             Assert.Throws<InvalidOperationException>(() => ev.Evaluate(new float[n * H * A], n, H, new float[n], default));
@@ -196,7 +196,7 @@ public class ManagedPlanningTests
     public void ASingleRobotWithOneCandidateOnTwoThreadsAllocatesNothing()
     {
         var problem = SmallProblem(1);
-        using var ev = problem.CreateEvaluator(threads: 2);
+        using var ev = problem.CreateEvaluator(threads: 2, splitSingleRow: true);
         using var planner = PlannerFactory.Create(PlannerKind.Gradient, ev, problem.CreateOptions(candidates: 1, horizon: 5, iterations: 6), 1);
         for (int i = 0; i < 3; i++) planner.Plan(problem.InitialStates, problem.Goals);
         long before = ev.AllocatedBytesOnThreads();
