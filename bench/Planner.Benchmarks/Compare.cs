@@ -9,7 +9,7 @@ namespace Planner.Benchmarks;
 /// <summary>
 /// The acceptance comparison of issue 5 on the synthetic problem (S=32, A=4, W=256, ReLU): the same plan with the
 /// managed and the Torch CPU backend, both on the same number of threads, median wall time of several plan calls.
-/// Usage: <c>compare [--threads 2] [--torch-threads 2] [--reps 7] [--peak-ms 2000] [--only text]</c>.
+/// Usage: <c>compare [--threads 2] [--torch-threads 2] [--reps 7] [--peak-ms 2000] [--only text] [--split-single-row]</c>.
 /// </summary>
 public static class Compare
 {
@@ -28,10 +28,11 @@ public static class Compare
     {
         int threads = Option(args, "--threads", 2), reps = Option(args, "--reps", 7), peakMs = Option(args, "--peak-ms", 2000);
         int torchThreads = Option(args, "--torch-threads", threads);
+        bool split = args.Contains("--split-single-row");
         string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         TorchSharp.torch.set_num_threads(torchThreads);
         double peak = PeakFlops.Measure(threads, TimeSpan.FromMilliseconds(peakMs));
-        output.WriteLine($"threads={threads} torch-threads={torchThreads} simd={Planner.Managed.Kernels.SimdSupport.Best} peak={peak:F1} GFLOP/s (PeakFlops.Measure, own GEMM {PeakFlops.M}x{PeakFlops.K}x{PeakFlops.N})");
+        output.WriteLine($"threads={threads} torch-threads={torchThreads} split-single-row={split} simd={Planner.Managed.Kernels.SimdSupport.Best} peak={peak:F1} GFLOP/s (PeakFlops.Measure, own GEMM {PeakFlops.M}x{PeakFlops.K}x{PeakFlops.N})");
         output.WriteLine("times: median (best) of the plan calls; speed-up = Torch median / managed median (best / best)");
         output.WriteLine($"{"case",-26} {"managed ms",18} {"torch ms",18} {"speed-up",14} {"target",7} {"GFLOP/s",8} {"of peak",8}");
         foreach (var c in Cases)
@@ -39,7 +40,7 @@ public static class Compare
             if (only is not null && !c.Name.Contains(only, StringComparison.OrdinalIgnoreCase)) continue;
             var problem = new SyntheticProblem(c.Batch, seed: 1);
             var options = problem.CreateOptions(c.Candidates, c.Horizon, c.Iterations);
-            var managed = TimeManaged(problem, options, c.Kind, threads, reps);
+            var managed = TimeManaged(problem, options, c.Kind, threads, split, reps);
             var torch = TimeTorch(problem, options, c.Kind, Math.Max(3, reps / 2));
             double gflops = problem.EssentialFlops(managed.Evaluations) / (managed.Median * 1e6);
             output.WriteLine($"{c.Name,-26} {managed.Median,9:F2} ({managed.Best,6:F2}) {torch.Median,9:F2} ({torch.Best,6:F2}) {torch.Median / managed.Median,5:F1}x ({torch.Best / managed.Best,5:F1}x) {c.Target,6:F1}x {gflops,8:F1} {gflops / peak,8:P0}");
@@ -53,9 +54,9 @@ public static class Compare
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static Timing TimeManaged(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int threads, int reps)
+    private static Timing TimeManaged(SyntheticProblem problem, PlanningOptions options, PlannerKind kind, int threads, bool split, int reps)
     {
-        using var evaluator = problem.CreateEvaluator(threads);
+        using var evaluator = problem.CreateEvaluator(threads, split);
         using var planner = PlannerFactory.Create(kind, evaluator, options, problem.Batch, SyntheticProblem.FixedBudgetGradient);
         return Time(planner, problem, reps);
     }

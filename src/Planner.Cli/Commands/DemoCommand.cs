@@ -45,7 +45,7 @@ internal static class DemoCommand
             var data = DataCollector.Collect(layout, new CollectOptions { Episodes = 200, Steps = 64, Seed = (ulong)seed + 1 }, new ProgressLine("collect"));
             TrajectoryDatasetFile.Save(data, Path.Combine(outDir, "data.npz"));
             var bar = new TrainingProgressBar();
-            using var trained = JepaTrainer.Train(data, new JepaOptions { Seed = seed, Threads = 2, MaxDuration = TimeSpan.FromMinutes(4) }, bar);
+            using var trained = JepaTrainer.Train(data, new JepaOptions { Seed = seed, Threads = 1, MaxDuration = TimeSpan.FromMinutes(4) }, bar);
             bar.Finish();
             trained.Save(modelDir);
         }

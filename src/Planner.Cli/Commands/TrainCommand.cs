@@ -16,7 +16,7 @@ internal static class TrainCommand
           --data FILE.npz   dataset from 'planner collect' (required)
           --out DIR         checkpoint directory (model.safetensors + model.json) (required)
           --latent Z (16)  --epochs N (150)  --patience P (20)  --batch-size B (32)  --lr X (0.001)
-          --prediction-steps K (16)  --max-minutes M (none, per level)  --seed S (0)  --threads T (2)
+          --prediction-steps K (16)  --max-minutes M (none, per level)  --seed S (0)  --threads T (1; libtorch threads: more was slower on 2 shared cores)
           --levels L (1)    L >= 2 also trains the upper levels of a hierarchy: latent macro-action encoders and
                             macro-level predictors over the frozen level-0 encoder (time-scales 8, 32, ...)
           --tau T (8)  --macro-dim M (4)   first upper level's time-scale and macro-action size
@@ -41,7 +41,7 @@ internal static class TrainCommand
             PredictionSteps = a.Int("prediction-steps", 16, 1, 10_000),
             MaxDuration = a.Has("max-minutes") ? TimeSpan.FromMinutes(a.Double("max-minutes", 1, 0, exclusiveMin: true)) : null,
             Seed = a.Int("seed", 0),
-            Threads = a.Int("threads", 2, 1, 1024),
+            Threads = a.Int("threads", 1, 1, 1024),
         };
         if (levels > 1)
         {

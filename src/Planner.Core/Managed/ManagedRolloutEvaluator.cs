@@ -19,6 +19,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     private readonly WorkerPool? _pool;
     private readonly Workspace[] _workspaces;
     private readonly Job _job;
+    private readonly SplitRowJob? _split;
     private float[] _initial = [];
     private float[] _goals = [];
     private int _batch;
@@ -26,9 +27,14 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 
     /// <summary>
     /// Creates the evaluator. <paramref name="threads"/>: workers including the caller (1 = the calling thread only);
-    /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it).
+    /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it);
+    /// <paramref name="splitSingleRow"/>: when a gradient call has a single row (one robot, one restart), run it on two
+    /// threads that share every layer's columns and meet after each layer (a <see cref="ResidualMlp"/> model and
+    /// <paramref name="threads"/> &gt;= 2 only). It pays on dedicated cores; on a machine whose cores are shared with other busy
+    /// processes the meetings wait for descheduled threads and it is slower, hence off by default. Results are identical either way.
     /// </summary>
-    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16)
+    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16,
+        bool splitSingleRow = false)
     {
         ArgumentNullException.ThrowIfNull(dynamics);
         ArgumentNullException.ThrowIfNull(cost);
@@ -45,6 +51,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         _workspaces = new Workspace[threads];
         for (int t = 0; t < threads; t++) _workspaces[t] = new Workspace();
         _job = new Job(this);
+        if (splitSingleRow && threads > 1 && _mlp is not null) _split = new SplitRowJob(this);
     }
 
     /// <summary>Worker threads, the caller included.</summary>
@@ -95,6 +102,21 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         if (costs.Length != rows) Guard.Length(costs.Length, rows, nameof(costs), $"[B={_batch} x N={candidates}]");
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
+
+        if (rows == 1 && gradients && _split is not null)
+        {
+            // One row cannot be shared out by rows: two threads share every layer's output columns instead (for the
+            // gradient planner's single restart; a forward-only row is too short to pay for the meetings).
+            _workspaces[0].Ensure(_dynamics, 1, horizon, gradients: true);
+            fixed (float* pa = actions, pc = costs, pg = actionGradients)
+            {
+                _split.Set(pa, pc, gradients ? pg : null, candidates, horizon);
+                _pool!.Run(_split, 2);
+                _split.Clear();
+            }
+            _evaluations += (long)horizon * (gradients ? 2 : 1);
+            return;
+        }
 
         // Blocks of rows are handed out on demand (a thread that the OS pauses does not hold up the others); block
         // boundaries depend only on the row count and the thread count, and each row is computed the same way in any block.
@@ -158,6 +180,125 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         }
     }
 
+    /// <summary>
+    /// A single row's rollout on two threads: each computes whole panels of every layer (forward and backward) and they
+    /// meet after each layer. Each element is computed as the one-thread path computes it, so results are identical.
+    /// </summary>
+    private sealed class SplitRowJob(ManagedRolloutEvaluator owner) : IParallelWork
+    {
+        private const int Parts = 2;
+        private readonly SpinBarrier _barrier = new(Parts);
+        private float* _actions, _costs, _gradients;
+        private int _horizon;
+        private volatile bool _costFailed;
+
+        public void Set(float* actions, float* costs, float* gradients, int candidates, int horizon)
+        {
+            Debug.Assert(candidates == 1);
+            _actions = actions; _costs = costs; _gradients = gradients; _horizon = horizon;
+        }
+
+        public void Clear() => _actions = _costs = _gradients = null;
+
+        public void Execute(int part)
+        {
+            var ws = owner._workspaces[0];
+            fixed (float* states = ws.States, tape = ws.Tape, scratch = ws.Scratch, gTraj = ws.GradTrajectory, initial = owner._initial)
+                Run(part, ws, states, tape, scratch, gTraj, initial);
+        }
+
+        private void Run(int part, Workspace ws, float* states, float* tape, float* scratch, float* gTraj, float* initial)
+        {
+            var model = owner._mlp!;
+            var mlp = model.Stack;
+            int s = model.StateDim, a = model.ActionDim, input = s + a, h = _horizon, tapeRow = model.TapeFloatsPerRow;
+            int hidden = mlp.MaxHidden, last = mlp.Layers - 1;
+            bool gradients = _gradients != null;
+            // Scratch: x = [z, a] (reused for dL/dx backwards), then two hidden buffers.
+            float* x = scratch, ping = scratch + input, pong = ping + hidden;
+            if (part == 0)
+            {
+                new ReadOnlySpan<float>(initial, s).CopyTo(new Span<float>(states, s));
+                new ReadOnlySpan<float>(initial, s).CopyTo(new Span<float>(x, s));
+                new ReadOnlySpan<float>(_actions, a).CopyTo(new Span<float>(x + s, a));
+            }
+            _barrier.SignalAndWait();
+            for (int t = 0; t < h; t++)
+            {
+                float* tapeT = gradients ? tape + t * tapeRow : null;
+                float* cur = x;
+                nint ldCur = input;
+                for (int l = 0; l < last; l++)
+                {
+                    float* output = (l & 1) == 0 ? ping : pong;
+                    mlp.ForwardLayerPart(l, cur, ldCur, 1, output, mlp.OutputWidth(l), tapeT, tapeRow, part, Parts);
+                    _barrier.SignalAndWait();
+                    cur = output;
+                    ldCur = mlp.OutputWidth(l);
+                }
+                float* z = states + t * s, next = states + (t + 1) * s;
+                (int c0, int c1) = mlp.ForwardLayerPart(last, cur, ldCur, 1, next, s, null, 0, part, Parts);
+                // Residual on this part's columns, and the next step's input (x is no longer read in this step).
+                for (int c = c0; c < c1; c++)
+                {
+                    next[c] += z[c];
+                    x[c] = next[c];
+                }
+                if (part == 0 && t + 1 < h) new ReadOnlySpan<float>(_actions + (t + 1) * a, a).CopyTo(new Span<float>(x + s, a));
+                _barrier.SignalAndWait();
+            }
+
+            var shape = new Costs.CostShape(h, s, a, owner.GoalDim);
+            var plan = new ReadOnlySpan<float>(_actions, h * a);
+            float* carry = ws.CarryPointer(scratch, input, hidden);
+            if (part == 0)
+            {
+                try
+                {
+                    Span<float> gT = gradients ? new Span<float>(gTraj, h * s) : default, gP = gradients ? new Span<float>(_gradients, h * a) : default;
+                    gT.Clear();
+                    gP.Clear();
+                    _costs[0] = owner._cost.Accumulate(shape, new ReadOnlySpan<float>(states + s, h * s), plan, owner._goals.AsSpan(0, owner.GoalDim), gT, gP);
+                    if (gradients) gT.Slice((h - 1) * s, s).CopyTo(new Span<float>(carry, s));
+                    _costFailed = false;
+                }
+                catch
+                {
+                    // A cost term (user code) threw: release the other part before the exception leaves, so nothing hangs.
+                    _costFailed = true;
+                    if (gradients) _barrier.SignalAndWait();
+                    throw;
+                }
+            }
+            if (!gradients) return;
+            _barrier.SignalAndWait();
+            if (_costFailed) return;
+
+            for (int t = h - 1; t >= 0; t--)
+            {
+                float* tapeT = tape + t * tapeRow;
+                float* cur = carry;
+                nint ldCur = s;
+                for (int l = last; l > 0; l--)
+                {
+                    float* output = ((last - l) & 1) == 0 ? ping : pong;
+                    mlp.BackwardLayerPart(l, cur, ldCur, 1, tapeT, tapeRow, output, mlp.OutputWidth(l - 1), part, Parts);
+                    _barrier.SignalAndWait();
+                    cur = output;
+                    ldCur = mlp.OutputWidth(l - 1);
+                }
+                (int c0, int c1) = mlp.BackwardLayerPart(0, cur, ldCur, 1, tapeT, tapeRow, x, input, part, Parts);
+                // dL/dz_t = dL/dz_{t+1} + dL/dx[:S] + the cost's direct gradient of z_t; dL/da_t += dL/dx[S:].
+                for (int c = c0; c < c1; c++)
+                {
+                    if (c < s) carry[c] = carry[c] + x[c] + (t > 0 ? gTraj[(t - 1) * s + c] : 0f);
+                    else _gradients[t * a + c - s] += x[c];
+                }
+                _barrier.SignalAndWait();
+            }
+        }
+    }
+
     /// <summary>One thread's buffers for a block of rows, step-major so the dynamics sees contiguous rows per step.</summary>
     private sealed class Workspace
     {
@@ -170,13 +311,25 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         private float[] _gradStates = [];      // [H x rows x S] the cost's direct gradient of z_1..z_H
         private float[] _carry = [], _carryNext = [], _gradStep = [], _scratch = [];
 
+        public float[] States => _states;
+
+        public float[] Tape => _tape;
+
+        public float[] Scratch => _scratch;
+
+        public float[] GradTrajectory => _gradTrajectory;
+
+        /// <summary>The split single-row path keeps dL/dz after the scratch it uses for x and the two hidden buffers.</summary>
+        public float* CarryPointer(float* scratch, int input, int hidden) => scratch + input + 2 * hidden;
+
         public void Ensure(IDifferentiableDynamics model, int rows, int horizon, bool gradients)
         {
             int s = model.StateDim, a = model.ActionDim;
             Grow(ref _states, (horizon + 1) * rows * s);
             Grow(ref _stepActions, horizon * rows * a);
             Grow(ref _trajectory, horizon * s);
-            Grow(ref _scratch, rows * model.ScratchFloatsPerRow);
+            // The split single-row path also keeps dL/dz (S floats) after x and the hidden buffers.
+            Grow(ref _scratch, rows * model.ScratchFloatsPerRow + model.StateDim);
             if (!gradients) return;
             Grow(ref _tape, horizon * rows * model.TapeFloatsPerRow);
             Grow(ref _gradTrajectory, horizon * s);

@@ -98,6 +98,54 @@ internal sealed unsafe class MlpStack
         Gemm.Multiply(current, ldCurrent, rows, _forward[last], y, ldy);
     }
 
+    /// <summary>Panels <c>[first, end)</c> of a product with <paramref name="panels"/> panels that part <paramref name="part"/> of <paramref name="parts"/> computes.</summary>
+    private static (int First, int End) Share(int panels, int part, int parts) => (panels * part / parts, panels * (part + 1) / parts);
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of layer <paramref name="layer"/>'s forward pass: its share of
+    /// the output columns (whole panels), activated, derivatives to the tape (none for the last layer). Returns the columns written.
+    /// Every element is computed exactly as <see cref="Forward"/> computes it.
+    /// </summary>
+    public (int First, int End) ForwardLayerPart(int layer, float* x, nint ldx, int rows, float* y, nint ldy, float* tape, nint ldt, int part, int parts)
+    {
+        var b = _forward[layer];
+        (int p0, int p1) = Share(b.Panels, part, parts);
+        int c0 = b.ColumnOf(p0), c1 = b.ColumnOf(p1);
+        if (p0 >= p1) return (c0, c0);
+        Gemm.MultiplyPanels(x, ldx, rows, b, y, ldy, p0, p1);
+        if (layer == _in.Length - 1) return (c0, c1);
+        for (int r = 0; r < rows; r++)
+        {
+            var values = new Span<float>(y + r * ldy + c0, c1 - c0);
+            if (tape == null) Activations.Apply(Activation, values);
+            else Activations.ApplyWithDerivative(Activation, values, new Span<float>(tape + r * ldt + _tapeOffset[layer] + c0, c1 - c0));
+        }
+        return (c0, c1);
+    }
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of layer <paramref name="layer"/>'s input-gradient pass: its
+    /// share of dL/d(input of the layer), multiplied by the previous layer's activation derivative. Returns the columns written.
+    /// </summary>
+    public (int First, int End) BackwardLayerPart(int layer, float* g, nint ldg, int rows, float* tape, nint ldt, float* gradInput, nint ldgx, int part, int parts)
+    {
+        var b = _backward[layer];
+        (int p0, int p1) = Share(b.Panels, part, parts);
+        int c0 = b.ColumnOf(p0), c1 = b.ColumnOf(p1);
+        if (p0 >= p1) return (c0, c0);
+        Gemm.MultiplyPanels(g, ldg, rows, b, gradInput, ldgx, p0, p1);
+        if (layer == 0) return (c0, c1);
+        for (int r = 0; r < rows; r++)
+        {
+            var values = new Span<float>(gradInput + r * ldgx + c0, c1 - c0);
+            TensorPrimitives.Multiply(values, new ReadOnlySpan<float>(tape + r * ldt + _tapeOffset[layer - 1] + c0, c1 - c0), values);
+        }
+        return (c0, c1);
+    }
+
+    /// <summary>Width of layer <paramref name="layer"/>'s output.</summary>
+    public int OutputWidth(int layer) => _out[layer];
+
     /// <summary>
     /// Input gradient: from <paramref name="gradOutput"/> = dL/dy, writes dL/dx into <paramref name="gradInput"/>
     /// (overwriting), using the derivatives the forward pass left on <paramref name="tape"/>.

@@ -81,8 +81,9 @@ public sealed class SyntheticProblem
     /// <summary>The managed world model.</summary>
     public ResidualMlp CreateDynamics(SimdLevel? level = null) => new(StateDim, ActionDim, Weights, level);
 
-    /// <summary>A managed evaluator on <paramref name="threads"/> threads (dispose it).</summary>
-    public ManagedRolloutEvaluator CreateEvaluator(int threads = 1) => new(CreateDynamics(), CreateCost(), threads: threads);
+    /// <summary>A managed evaluator on <paramref name="threads"/> threads (dispose it); see <see cref="ManagedRolloutEvaluator"/> for <paramref name="splitSingleRow"/>.</summary>
+    public ManagedRolloutEvaluator CreateEvaluator(int threads = 1, bool splitSingleRow = false) =>
+        new(CreateDynamics(), CreateCost(), threads: threads, splitSingleRow: splitSingleRow);
 
     /// <summary>Planning options for this problem: bounds [-1, 1], the problem's seed.</summary>
     public PlanningOptions CreateOptions(int candidates, int horizon, int iterations) => new()

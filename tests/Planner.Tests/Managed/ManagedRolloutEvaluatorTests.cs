@@ -72,6 +72,50 @@ public class ManagedRolloutEvaluatorTests
         }
     }
 
+    [TestCase(Activation.Relu)]
+    [TestCase(Activation.Tanh)]
+    public void ASingleRowSplitOverTwoThreadsGivesTheOneThreadResult(Activation f)
+    {
+        var weights = MlpWeights.Random(ResidualMlp.Sizes(S, A, [40, 72]), f, seed: 13, outputScale: 0.5f);
+        float[] actions = Reference.Random(H * A, 51);
+        float[] initial = Reference.Random(S, 52), goal = Reference.Random(S, 53, 0.3f);
+        float[] Run(int threads, bool gradients, out float cost)
+        {
+            using var ev = new ManagedRolloutEvaluator(new ResidualMlp(S, A, weights), Cost(), threads: threads, splitSingleRow: true);
+            ev.Bind(initial, goal, 1);
+            var costs = new float[1];
+            var grads = gradients ? new float[actions.Length] : [];
+            for (int i = 0; i < 3; i++) ev.Evaluate(actions, 1, H, costs, grads); // repeated calls reuse the buffers
+            Assert.That(ev.ModelEvaluations, Is.EqualTo(3L * H * (gradients ? 2 : 1)));
+            cost = costs[0];
+            return grads;
+        }
+        float[] g1 = Run(1, true, out float c1), g2 = Run(2, true, out float c2);
+        Run(2, false, out float c3); // costs only: the one-thread path
+        Assert.That(c2, Is.EqualTo(c1));
+        Assert.That(c3, Is.EqualTo(c1));
+        Assert.That(g2, Is.EqualTo(g1));
+        Assert.That(g1.Any(g => g != 0), Is.True);
+    }
+
+    private sealed class ThrowingCost : CostTerm
+    {
+        public override float Accumulate(in CostShape shape, ReadOnlySpan<float> states, ReadOnlySpan<float> actions,
+            ReadOnlySpan<float> goal, Span<float> gradStates, Span<float> gradActions) => throw new InvalidOperationException("cost failed");
+    }
+
+    [Test]
+    public void AThrowingCostTermIsRethrownAndNothingHangs()
+    {
+        foreach (int n in new[] { 1, 9 })
+        {
+            using var ev = new ManagedRolloutEvaluator(SmoothModel(), new CostFunction(new ThrowingCost()), threads: 2, splitSingleRow: true);
+            ev.Bind(new float[S], new float[S], 1);
+            Assert.Throws<InvalidOperationException>(() => ev.Evaluate(new float[n * H * A], n, H, new float[n], new float[n * H * A]));
+            Assert.Throws<InvalidOperationException>(() => ev.Evaluate(new float[n * H * A], n, H, new float[n], default));
+        }
+    }
+
     [Test]
     public void CostsMatchAStepByStepReferenceRollout()
     {
@@ -146,6 +190,18 @@ public class ManagedPlanningTests
         for (int i = 0; i < 10; i++) planner.Plan(problem.InitialStates, problem.Goals);
         long best = ev.AllocatedBytesOnThreads() - before;
         Assert.That(best, Is.Zero);
+    }
+
+    [Test]
+    public void ASingleRobotWithOneCandidateOnTwoThreadsAllocatesNothing()
+    {
+        var problem = SmallProblem(1);
+        using var ev = problem.CreateEvaluator(threads: 2, splitSingleRow: true);
+        using var planner = PlannerFactory.Create(PlannerKind.Gradient, ev, problem.CreateOptions(candidates: 1, horizon: 5, iterations: 6), 1);
+        for (int i = 0; i < 3; i++) planner.Plan(problem.InitialStates, problem.Goals);
+        long before = ev.AllocatedBytesOnThreads();
+        for (int i = 0; i < 10; i++) planner.Plan(problem.InitialStates, problem.Goals);
+        Assert.That(ev.AllocatedBytesOnThreads() - before, Is.Zero);
     }
 
     [TestCaseSource(nameof(Kinds))]

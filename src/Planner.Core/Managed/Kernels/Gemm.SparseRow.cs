@@ -11,7 +11,7 @@ public static unsafe partial class Gemm
     /// cache, so skipping them nearly halves the time. Adding <c>0 * b</c> changes no sum, so the result equals the dense kernel's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void SparseRow<TV, TS>(float* a, PackedMatrix b, float* c)
+    private static void SparseRow<TV, TS>(float* a, PackedMatrix b, float* c, int firstPanel, int endPanel)
         where TV : struct where TS : struct, ISimd<TV>
     {
         int k = b.K, n = b.N, width = TS.Width, count = 0;
@@ -24,7 +24,7 @@ public static unsafe partial class Gemm
             value[count] = x;
             count += x != 0f || float.IsNaN(x) ? 1 : 0; // branch-free compaction; NaN must still propagate
         }
-        for (int p = 0; p < b.Panels; p++)
+        for (int p = firstPanel; p < endPanel; p++)
         {
             int start = b.PanelStart(p), vectors = b.PanelVectors(p);
             int cols = Math.Min(vectors * width, n - start);

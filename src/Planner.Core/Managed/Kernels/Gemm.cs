@@ -31,29 +31,33 @@ public static unsafe partial class Gemm
     }
 
     /// <summary>The unchecked form of <see cref="Multiply(ReadOnlySpan{float}, int, int, PackedMatrix, Span{float}, int)"/> for hot loops.</summary>
-    internal static void Multiply(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc)
+    internal static void Multiply(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc) =>
+        MultiplyPanels(a, lda, m, b, c, ldc, 0, b.Panels);
+
+    /// <summary>Only the output columns of panels <c>[firstPanel, endPanel)</c> (for splitting one product over threads).</summary>
+    internal static void MultiplyPanels(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc, int firstPanel, int endPanel)
     {
-        if (m <= 0 || b.N == 0) return;
+        if (m <= 0 || b.N == 0 || firstPanel >= endPanel) return;
         switch (b.Level)
         {
-            case SimdLevel.Vector512: Run<Vector512<float>, Simd512>(a, lda, m, b, c, ldc); break;
-            case SimdLevel.Vector256: Run<Vector256<float>, Simd256>(a, lda, m, b, c, ldc); break;
-            case SimdLevel.Vector128: Run<Vector128<float>, Simd128>(a, lda, m, b, c, ldc); break;
-            default: Run<float, SimdScalar>(a, lda, m, b, c, ldc); break;
+            case SimdLevel.Vector512: Run<Vector512<float>, Simd512>(a, lda, m, b, c, ldc, firstPanel, endPanel); break;
+            case SimdLevel.Vector256: Run<Vector256<float>, Simd256>(a, lda, m, b, c, ldc, firstPanel, endPanel); break;
+            case SimdLevel.Vector128: Run<Vector128<float>, Simd128>(a, lda, m, b, c, ldc, firstPanel, endPanel); break;
+            default: Run<float, SimdScalar>(a, lda, m, b, c, ldc, firstPanel, endPanel); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TV, TS>(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc)
+    private static void Run<TV, TS>(float* a, nint lda, int m, PackedMatrix b, float* c, nint ldc, int firstPanel, int endPanel)
         where TV : struct where TS : struct, ISimd<TV>
     {
         int k = b.K, n = b.N, width = TS.Width;
         if (m == 1 && k <= SparseRowMaxK)
         {
-            SparseRow<TV, TS>(a, b, c);
+            SparseRow<TV, TS>(a, b, c, firstPanel, endPanel);
             return;
         }
-        for (int p = 0; p < b.Panels; p++)
+        for (int p = firstPanel; p < endPanel; p++)
         {
             int start = b.PanelStart(p), vectors = b.PanelVectors(p);
             int cols = Math.Min(vectors * width, n - start);

@@ -92,6 +92,9 @@ public sealed unsafe class PackedMatrix
 
     internal int PanelStart(int p) => _panelStart[p];
 
+    /// <summary>First output column of panel <paramref name="p"/>; <c>N</c> for <c>p = Panels</c>.</summary>
+    internal int ColumnOf(int p) => p < _panelStart.Length ? _panelStart[p] : N;
+
     internal int PanelVectors(int p) => _panelVectors[p];
 
     internal float* PanelData(int p) => _data.Pointer + _panelOffset[p];
