@@ -30,14 +30,10 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
         _mlp = new MlpStack(weights, level);
     }
 
-<<<<<<< HEAD
-    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> of a residual model (the Torch model uses this too).</summary>
-=======
     /// <summary>The packed layers, for the evaluator's split single-row rollout.</summary>
     internal MlpStack Stack => _mlp;
 
-    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> (the same helper as the Torch model's).</summary>
->>>>>>> managed
+    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> of a residual model (the Torch model uses this too).</summary>
     public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
