@@ -13,6 +13,10 @@ internal static class CommandLine
 
         commands:
           demo         collect, train, plan and report on an embedded maze (the main job)
+          collect      reward-free exploration data from a maze (.npz)
+          train        learn a world model (encoder + latent predictor) from data
+          eval-model   prediction error, collapse check and position probe of a learned model
+          eval         plan with a learned model in a maze; success per distance bin
           bench        time planning on a synthetic problem (residual MLP or linear-quadratic)
         """;
 
@@ -25,27 +29,39 @@ internal static class CommandLine
         }
         string verb = args[0];
         var rest = args.Skip(1).ToArray();
+        if (rest.Contains("--help") || rest.Contains("-h"))
+        {
+            stdout.WriteLine(HelpFor(verb));
+            return 0;
+        }
+        return Guarded(verb, stderr, () => verb switch
+        {
+            "demo" => DemoCommand.Run(rest, stdout, stderr),
+            "bench" => BenchCommand.Run(rest, stdout, stderr),
+            "collect" => CollectCommand.Run(rest, stdout, stderr),
+            "train" => TrainCommand.Run(rest, stdout, stderr),
+            "eval-model" => EvalModelCommand.Run(rest, stdout, stderr),
+            "eval" => EvalCommand.Run(rest, stdout, stderr),
+            _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, collect, train, eval-model, eval, bench (see 'planner --help')."),
+        });
+    }
+
+    /// <summary>Runs a command, mapping user errors to exit code 2 and anything else to 1, each as one line on stderr.</summary>
+    internal static int Guarded(string verb, TextWriter stderr, Func<int> command)
+    {
         try
         {
-            if (rest.Contains("--help") || rest.Contains("-h"))
-            {
-                stdout.WriteLine(HelpFor(verb));
-                return 0;
-            }
-            return verb switch
-            {
-                "bench" => BenchCommand.Run(rest, stdout, stderr),
-                _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, bench (see 'planner --help')."),
-            };
+            return command();
         }
         catch (UsageException e)
         {
             stderr.WriteLine(e.Message);
             return 2;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException)
         {
-            // Bad input reaching the library (a value out of range, a missing or corrupted file): the user's to fix.
+            // Bad input reaching the library (a value out of range, a bad layout, a missing, truncated or corrupted file):
+            // the user's to fix.
             stderr.WriteLine($"planner {verb}: {OneLine(e.Message)}");
             return 2;
         }
@@ -61,7 +77,12 @@ internal static class CommandLine
 
     private static string HelpFor(string verb) => verb switch
     {
+        "demo" => DemoCommand.Help,
         "bench" => BenchCommand.Help,
+        "collect" => CollectCommand.Help,
+        "train" => TrainCommand.Help,
+        "eval-model" => EvalModelCommand.Help,
+        "eval" => EvalCommand.Help,
         _ => Usage,
     };
 }

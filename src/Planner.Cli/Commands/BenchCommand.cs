@@ -26,6 +26,8 @@ internal static class BenchCommand
           --repeats R (20)  --warmup W (3)  --seed N (0)  --bound X (lq: action bound; default none)
           --deadline-ms D   stop each plan before D ms and return the best plan so far
           --device cpu|cuda (torch backend)   --compare (both backends, same problem, with the ratio)
+          --ticks T         run a control loop of T ticks instead (the problem's model is the system): per-tick latency
+                            distribution, deadline overruns, invalid actions, managed heap and process memory at start/end
           --json            print one JSON object
         timing: after warm-up, per whole plan call (warm start reset before each call, so every call does the same work)
         """;
@@ -34,6 +36,14 @@ internal static class BenchCommand
     {
         var settings = BenchSettings.Parse(args);
         var problem = BenchProblem.Create(settings);
+
+        if (settings.Ticks > 0)
+        {
+            var ticks = TickRun.Measure(problem, settings.Backend, settings.Planner, settings.Json ? null : new ProgressLine("ticks"));
+            if (settings.Json) Json.WriteObject(stdout, w => { ticks.Write(w); WriteConfig(w, settings); });
+            else ticks.Print(stdout);
+            return 0;
+        }
 
         var runs = new List<BenchRun>();
         if (settings.Compare)

@@ -38,6 +38,18 @@ public static class Guard
             throw new ArgumentException($"{name} has {actual} elements; expected {expected} ({shape}).", name);
     }
 
+    /// <summary>
+    /// Throws unless the span has exactly <paramref name="expected"/> elements. The shape text is an interpolated string
+    /// that is only formatted when the check fails, so per-tick calls allocate nothing.
+    /// </summary>
+    public static void Length(int actual, int expected, string name,
+        [InterpolatedStringHandlerArgument("actual", "expected")] ref ShapeTextHandler shape)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has {actual} elements; expected {expected} ({shape.ToStringAndClear()}).", name);
+    }
+
+
     /// <summary>Throws if any element is NaN or infinite, naming the first offending index.</summary>
     public static void Finite(ReadOnlySpan<float> values, string name)
     {
@@ -55,4 +67,29 @@ public static class Guard
             if (!float.IsFinite(values[i])) return i;
         return -1;
     }
+}
+
+/// <summary>Builds a shape description for <see cref="Guard.Length(int, int, string, ref ShapeTextHandler)"/> only when the lengths differ.</summary>
+[InterpolatedStringHandler]
+public ref struct ShapeTextHandler
+{
+    private DefaultInterpolatedStringHandler _inner;
+    private readonly bool _enabled;
+
+    /// <summary>Called by the compiler; formats only when <paramref name="actual"/> differs from <paramref name="expected"/>.</summary>
+    public ShapeTextHandler(int literalLength, int formattedCount, int actual, int expected, out bool shouldAppend)
+    {
+        _enabled = actual != expected;
+        shouldAppend = _enabled;
+        _inner = _enabled ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+    }
+
+    /// <summary>Appends literal text.</summary>
+    public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+
+    /// <summary>Appends a formatted value.</summary>
+    public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+
+    /// <summary>The text, or empty when the check passed.</summary>
+    public string ToStringAndClear() => _enabled ? _inner.ToStringAndClear() : "";
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Planner.Models;
 
 namespace Planner.Checkpoints;
@@ -18,9 +19,11 @@ public enum EncoderKind
 public sealed record MlpSpec(int[] LayerSizes, Activation Activation)
 {
     /// <summary>Input size.</summary>
+    [JsonIgnore]
     public int InputDim => LayerSizes[0];
 
     /// <summary>Output size.</summary>
+    [JsonIgnore]
     public int OutputDim => LayerSizes[^1];
 
     /// <summary>Throws unless there are at least two sizes, all positive.</summary>
@@ -68,6 +71,7 @@ public sealed record ConvLayerSpec(int OutChannels, int Kernel, int Stride, int 
 public sealed record ConvEncoderSpec(int Channels, int Height, int Width, ConvLayerSpec[] Layers, MlpSpec Head)
 {
     /// <summary>Observation size C*H*W.</summary>
+    [JsonIgnore]
     public int InputDim => Channels * Height * Width;
 
     /// <summary>Channels, height and width after the convolutions.</summary>
@@ -127,9 +131,11 @@ public sealed record ConvEncoderSpec(int Channels, int Height, int Width, ConvLa
 public sealed record EncoderSpec(EncoderKind Kind, MlpSpec? Mlp = null, ConvEncoderSpec? Conv = null)
 {
     /// <summary>Observation size.</summary>
+    [JsonIgnore]
     public int InputDim => Kind == EncoderKind.Mlp ? Mlp!.InputDim : Conv!.InputDim;
 
     /// <summary>Latent size.</summary>
+    [JsonIgnore]
     public int OutputDim => Kind == EncoderKind.Mlp ? Mlp!.OutputDim : Conv!.Head.OutputDim;
 
     /// <summary>Throws unless the part that <see cref="Kind"/> names is present and valid.</summary>

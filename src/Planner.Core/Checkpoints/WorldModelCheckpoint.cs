@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Planner.IO;
 using Planner.Models;
 
 namespace Planner.Checkpoints;
@@ -72,8 +73,8 @@ public sealed class WorldModelCheckpoint
         var final = metadata with { WeightsFile = WeightsFileName, WeightsSha256 = Sha256(weights) };
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(final, JsonOptions);
         System.IO.Directory.CreateDirectory(directory);
-        CheckpointFiles.WriteAtomic(Path.Combine(directory, WeightsFileName), weights);
-        CheckpointFiles.WriteAtomic(Path.Combine(directory, MetadataFileName), json);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weights);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, MetadataFileName), json);
     }
 
     /// <summary>

@@ -5,15 +5,16 @@ namespace Planner.Managed;
 
 /// <summary>
 /// The managed CPU backend's rollout: unrolls an <see cref="IDifferentiableDynamics"/> over every candidate, sums the
-/// cost terms and back-propagates to the actions. Rows (problem x candidate) are split into one contiguous range per
-/// thread of a persistent <see cref="WorkerPool"/>; each thread runs whole rollouts (forward, cost, backward) on blocks
-/// of <see cref="ChunkRows"/> rows, so there is no synchronisation per step and a block's activations stay in cache.
+/// cost terms and back-propagates to the actions. Rows (problem x candidate) are cut into blocks of at most
+/// <see cref="ChunkRows"/> rows that the threads of a persistent <see cref="WorkerPool"/> take on demand; a thread runs a
+/// block's whole rollout (forward, cost, backward), so there is no synchronisation per step and the block's activations stay in cache.
 /// Buffers are sized on the first call of a shape and reused: steady-state calls allocate nothing. Results do not
 /// depend on the thread count (each row is computed the same way wherever it runs).
 /// </summary>
 public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 {
     private readonly IDifferentiableDynamics _dynamics;
+    private readonly ResidualMlp? _mlp; // the common model: called with the workspace's scratch (no per-thread buffers)
     private readonly CostFunction _cost;
     private readonly WorkerPool? _pool;
     private readonly Workspace[] _workspaces;
@@ -27,13 +28,14 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     /// Creates the evaluator. <paramref name="threads"/>: workers including the caller (1 = the calling thread only);
     /// <paramref name="chunkRows"/>: rows rolled out together per block (a cache-size trade-off; results do not depend on it).
     /// </summary>
-    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 32)
+    public ManagedRolloutEvaluator(IDifferentiableDynamics dynamics, CostFunction cost, int goalDim = -1, int threads = 1, int chunkRows = 16)
     {
         ArgumentNullException.ThrowIfNull(dynamics);
         ArgumentNullException.ThrowIfNull(cost);
         Guard.AtLeast(threads, 1, nameof(threads));
         Guard.AtLeast(chunkRows, 1, nameof(chunkRows));
         _dynamics = dynamics;
+        _mlp = dynamics as ResidualMlp;
         _cost = cost;
         Threads = threads;
         ChunkRows = chunkRows;
@@ -94,14 +96,17 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
 
+        // Blocks of rows are handed out on demand (a thread that the OS pauses does not hold up the others); block
+        // boundaries depend only on the row count and the thread count, and each row is computed the same way in any block.
         int threads = Math.Min(Threads, rows);
-        int perThread = (rows + threads - 1) / threads;
-        int chunk = Math.Min(ChunkRows, perThread);
+        int chunk = Math.Min(ChunkRows, Math.Max(4, (rows + 4 * threads - 1) / (4 * threads) + 3 & ~3));
+        int chunks = (rows + chunk - 1) / chunk;
+        threads = Math.Min(threads, chunks);
         for (int t = 0; t < threads; t++) _workspaces[t].Ensure(_dynamics, chunk, horizon, gradients);
 
         fixed (float* pa = actions, pc = costs, pg = actionGradients)
         {
-            _job.Set(pa, pc, gradients ? pg : null, rows, threads, candidates, horizon, chunk);
+            _job.Set(pa, pc, gradients ? pg : null, rows, candidates, horizon, chunk, chunks);
             if (threads == 1) _job.Execute(0);
             else _pool!.Run(_job, threads);
             _job.Clear();
@@ -120,6 +125,9 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         return rows * (_dynamics.ForwardFlopsPerRow + (gradients ? backward : 0));
     }
 
+    /// <summary>Bytes allocated so far by this evaluator's threads, the calling thread included (for allocation tests and diagnostics).</summary>
+    public long AllocatedBytesOnThreads() => _pool?.AllocatedBytes() ?? GC.GetAllocatedBytesForCurrentThread();
+
     /// <inheritdoc />
     public void Dispose() => _pool?.Dispose();
 
@@ -127,23 +135,26 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     private sealed class Job(ManagedRolloutEvaluator owner) : IParallelWork
     {
         private float* _actions, _costs, _gradients;
-        private int _rows, _threads, _candidates, _horizon, _chunk;
+        private int _rows, _candidates, _horizon, _chunk, _chunks, _next;
 
-        public void Set(float* actions, float* costs, float* gradients, int rows, int threads, int candidates, int horizon, int chunk)
+        public void Set(float* actions, float* costs, float* gradients, int rows, int candidates, int horizon, int chunk, int chunks)
         {
             _actions = actions; _costs = costs; _gradients = gradients;
-            _rows = rows; _threads = threads; _candidates = candidates; _horizon = horizon; _chunk = chunk;
+            _rows = rows; _candidates = candidates; _horizon = horizon; _chunk = chunk; _chunks = chunks;
+            _next = 0;
         }
 
         public void Clear() => _actions = _costs = _gradients = null;
 
         public void Execute(int worker)
         {
-            // Contiguous ranges, the same for every call of a shape: deterministic for a thread count.
-            long start = (long)_rows * worker / _threads, end = (long)_rows * (worker + 1) / _threads;
             var ws = owner._workspaces[worker];
-            for (long r = start; r < end; r += _chunk)
-                ws.Run(owner, _actions, _costs, _gradients, (int)r, (int)Math.Min(end, r + _chunk), _candidates, _horizon);
+            int c;
+            while ((c = Interlocked.Increment(ref _next) - 1) < _chunks)
+            {
+                int start = c * _chunk;
+                ws.Run(owner, _actions, _costs, _gradients, start, Math.Min(_rows, start + _chunk), _candidates, _horizon);
+            }
         }
     }
 
@@ -165,6 +176,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             Grow(ref _states, (horizon + 1) * rows * s);
             Grow(ref _stepActions, horizon * rows * a);
             Grow(ref _trajectory, horizon * s);
+            Grow(ref _scratch, rows * model.ScratchFloatsPerRow);
             if (!gradients) return;
             Grow(ref _tape, horizon * rows * model.TapeFloatsPerRow);
             Grow(ref _gradTrajectory, horizon * s);
@@ -173,7 +185,6 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             Grow(ref _carry, rows * s);
             Grow(ref _carryNext, rows * s);
             Grow(ref _gradStep, rows * a);
-            Grow(ref _scratch, rows * model.ScratchFloatsPerRow);
         }
 
         private static void Grow(ref float[] buffer, int length)
@@ -202,8 +213,10 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
 
             for (int t = 0; t < horizon; t++)
             {
-                model.Forward(_states.AsSpan(t * rows * s, rows * s), _stepActions.AsSpan(t * rows * a, rows * a),
-                    _states.AsSpan((t + 1) * rows * s, rows * s), gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default, rows);
+                ReadOnlySpan<float> z = _states.AsSpan(t * rows * s, rows * s), u = _stepActions.AsSpan(t * rows * a, rows * a);
+                Span<float> next = _states.AsSpan((t + 1) * rows * s, rows * s), tape = gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default;
+                if (owner._mlp is { } mlp) mlp.Forward(z, u, next, tape, _scratch, rows);
+                else model.Forward(z, u, next, tape, rows);
             }
 
             // Cost per candidate on its own trajectory; the cost's action gradient initialises the output.

@@ -17,11 +17,12 @@ public interface IParallelWork
 public sealed class WorkerPool : IDisposable
 {
     private readonly Worker[] _workers;
-    private readonly ManualResetEventSlim _done = new(false, 200);
+    private readonly Signal _done = new();
     private IParallelWork? _work;
     private int _pending;
     private Exception? _failure;
     private volatile bool _stopping;
+    private readonly AllocationProbe _probe;
 
     /// <summary>Creates a pool of <paramref name="threads"/> workers including the caller (1 = run inline, no threads).</summary>
     public WorkerPool(int threads)
@@ -30,6 +31,19 @@ public sealed class WorkerPool : IDisposable
         Threads = threads;
         _workers = new Worker[threads - 1];
         for (int i = 0; i < _workers.Length; i++) _workers[i] = new Worker(this, i + 1);
+        _probe = new AllocationProbe(threads);
+    }
+
+    /// <summary>
+    /// Bytes allocated so far by the pool's threads, the calling thread included (each thread reads its own
+    /// <see cref="GC.GetAllocatedBytesForCurrentThread"/>): a precise allocation check that other threads of the process cannot disturb.
+    /// </summary>
+    public long AllocatedBytes()
+    {
+        Run(_probe, Threads);
+        long total = 0;
+        foreach (long bytes in _probe.Bytes) total += bytes;
+        return total;
     }
 
     /// <summary>Workers, the calling thread included.</summary>
@@ -77,8 +91,45 @@ public sealed class WorkerPool : IDisposable
         _stopping = true;
         foreach (var w in _workers) w.Start.Set();
         foreach (var w in _workers) w.Thread.Join();
-        foreach (var w in _workers) w.Start.Dispose();
-        _done.Dispose();
+    }
+
+    /// <summary>
+    /// A manual-reset flag that spins briefly (the next tick usually comes soon) and then blocks on a monitor. Unlike
+    /// <see cref="ManualResetEventSlim"/>, which creates its lock object the first time it really blocks, it never allocates after construction.
+    /// </summary>
+    internal sealed class Signal
+    {
+        private const int Spins = 2000;
+        private readonly object _lock = new();
+        private volatile bool _set;
+
+        public void Set()
+        {
+            lock (_lock)
+            {
+                _set = true;
+                Monitor.PulseAll(_lock);
+            }
+        }
+
+        public void Reset() => _set = false;
+
+        public void Wait()
+        {
+            for (int i = 0; i < Spins && !_set; i++) Thread.SpinWait(8);
+            if (_set) return;
+            lock (_lock)
+            {
+                while (!_set) Monitor.Wait(_lock);
+            }
+        }
+    }
+
+    private sealed class AllocationProbe(int threads) : IParallelWork
+    {
+        public long[] Bytes { get; } = new long[threads];
+
+        public void Execute(int worker) => Bytes[worker] = GC.GetAllocatedBytesForCurrentThread();
     }
 
     private sealed class Worker
@@ -94,7 +145,7 @@ public sealed class WorkerPool : IDisposable
             Thread.Start();
         }
 
-        public ManualResetEventSlim Start { get; } = new(false, 200);
+        public Signal Start { get; } = new();
 
         public Thread Thread { get; }
 

@@ -30,7 +30,7 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
         _mlp = new MlpStack(weights, level);
     }
 
-    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> (the same helper as the Torch model's).</summary>
+    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> of a residual model (the Torch model uses this too).</summary>
     public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
     {
         ArgumentNullException.ThrowIfNull(hidden);
@@ -63,21 +63,35 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
     public long BackwardFlopsPerRow => _mlp.FlopsPerRow;
 
     /// <inheritdoc />
+    /// <remarks>Uses a per-thread scratch buffer, allocated on a thread's first call of a size; the overload with a
+    /// caller-owned scratch never allocates.</remarks>
     public void Forward(ReadOnlySpan<float> states, ReadOnlySpan<float> actions, Span<float> next, Span<float> tape, int rows)
+    {
+        int need = Math.Max(rows, 0) * ScratchFloatsPerRow;
+        if (t_scratch is null || t_scratch.Length < need) t_scratch = new float[need];
+        Forward(states, actions, next, tape, t_scratch, rows);
+    }
+
+    /// <summary>
+    /// The forward step with a caller-owned <paramref name="scratch"/> of at least <c>rows x ScratchFloatsPerRow</c> floats
+    /// (the same scratch <see cref="Backward"/> takes): allocates nothing.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> states, ReadOnlySpan<float> actions, Span<float> next, Span<float> tape, Span<float> scratch, int rows)
     {
         int s = StateDim, a = ActionDim, input = s + a;
         CheckRows(rows, states.Length, actions.Length, next.Length);
         if (!tape.IsEmpty && tape.Length < rows * TapeFloatsPerRow)
             throw new ArgumentException($"tape has {tape.Length} elements; expected at least {rows * TapeFloatsPerRow} (rows={rows} x TapeFloatsPerRow={TapeFloatsPerRow}) or none.", nameof(tape));
-        int need = rows * ScratchFloatsPerRow;
-        if (t_scratch is null || t_scratch.Length < need) t_scratch = new float[need]; // once per thread and size: steady state allocates nothing
-        Span<float> x = t_scratch.AsSpan(0, rows * input);
+        if (scratch.Length < rows * ScratchFloatsPerRow)
+            throw new ArgumentException($"scratch has {scratch.Length} elements; expected at least {rows * ScratchFloatsPerRow} (rows={rows} x ScratchFloatsPerRow={ScratchFloatsPerRow}).", nameof(scratch));
+        if (rows == 0) return;
+        Span<float> x = scratch[..(rows * input)];
         for (int r = 0; r < rows; r++)
         {
             states.Slice(r * s, s).CopyTo(x.Slice(r * input, s));
             actions.Slice(r * a, a).CopyTo(x.Slice(r * input + s, a));
         }
-        fixed (float* px = t_scratch, py = next, pt = tape)
+        fixed (float* px = scratch, py = next, pt = tape)
             _mlp.Forward(px, input, rows, py, s, pt, TapeFloatsPerRow, px + rows * input);
         TensorPrimitives.Add(next[..(rows * s)], states[..(rows * s)], next[..(rows * s)]);
     }

@@ -100,7 +100,9 @@ public abstract class PlannerBase : IPlanner
 
         var clock = new DeadlineClock(Options.Deadline, _iterationEstimateMs);
         (int iterations, PlanStopReason reason) = Optimize(ref clock);
-        _iterationEstimateMs = clock.IterationEstimateMs;
+        // A call that could fit no iteration learns nothing new; decay the estimate so one slow spike cannot starve
+        // every later call (the next call will try again and measure).
+        _iterationEstimateMs = iterations == 0 && reason == PlanStopReason.Deadline ? clock.IterationEstimateMs * 0.5 : clock.IterationEstimateMs;
 
         int degraded = FinishPlans();
         return new PlanStatus(iterations, reason, degraded > 0, degraded, clock.ElapsedMs, Evaluator.ModelEvaluations - evaluationsBefore);

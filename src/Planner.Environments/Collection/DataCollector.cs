@@ -95,7 +95,7 @@ public static class DataCollector
     {
         var p = options.Physics;
         var inv = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>
+        var facts = new Dictionary<string, string>
         {
             ["environment"] = EnvironmentName,
             ["layout"] = layout.Name,
@@ -117,5 +117,12 @@ public static class DataCollector
             ["height"] = layout.Height.ToString(inv),
             ["noise"] = string.Create(inv, $"ou theta={options.Noise.Theta} sigma={options.Noise.Sigma} resample={options.Noise.ResampleProbability}"),
         };
+        if (observer.Kind == ObservationKind.Pixels)
+        {
+            // The keys the JEPA trainer looks for to pick its CNN encoder's input shape.
+            facts["imageHeight"] = observer.Shape[0].ToString(inv);
+            facts["imageWidth"] = observer.Shape[1].ToString(inv);
+        }
+        return facts;
     }
 }

@@ -6,7 +6,7 @@ namespace Planner.Environments.Mazes;
 /// </summary>
 internal sealed class GeodesicTable
 {
-    private const int MaxCellsForAllPairs = 2048;
+    private const int MaxCellsForAllPairs = 1024;   // table of cells^2 ints: at most 4 MB
     private readonly MazeLayout _layout;
     private readonly int[]? _allPairs;   // [cells x cells]
     private readonly object _lock = new();

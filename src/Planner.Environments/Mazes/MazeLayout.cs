@@ -2,7 +2,7 @@ namespace Planner.Environments.Mazes;
 
 /// <summary>
 /// An immutable maze grid parsed from ASCII text: <c>#</c> wall, <c>O</c> or <c>.</c> free, optional <c>S</c> start and
-/// <c>G</c> goal (both free). Cells are 1 world unit wide; cell (column c, row r) covers x in [c, c+1) and y in [r, r+1),
+/// <c>G</c> goal (both free; lower-case o, s, g are accepted too). Cells are 1 world unit wide; cell (column c, row r) covers x in [c, c+1) and y in [r, r+1),
 /// with row 0 the first text line, so y grows downward as in the text and in images. Everything outside the grid is wall.
 /// </summary>
 public sealed class MazeLayout

@@ -48,7 +48,7 @@ public sealed class MazeObserver
         }
         if (states.Length % PointMassMaze.StateDim != 0)
             throw new ArgumentException($"states has {states.Length} elements; expected a multiple of {PointMassMaze.StateDim}.", nameof(states));
-        Guard.Length(observations.Length, states.Length, nameof(observations), $"[N={states.Length / PointMassMaze.StateDim} x 4]");
+        if (observations.Length != states.Length) Guard.Length(observations.Length, states.Length, nameof(observations), $"[N={states.Length / PointMassMaze.StateDim} x 4]");   // shape text only on failure: no allocation per call
         for (int i = 0; i < states.Length; i += PointMassMaze.StateDim)
         {
             observations[i] = states[i] * _invWidth;

@@ -58,7 +58,7 @@ public sealed class TopDownRenderer
         if (states.Length % PointMassMaze.StateDim != 0)
             throw new ArgumentException($"states has {states.Length} elements; expected a multiple of {PointMassMaze.StateDim}.", nameof(states));
         int n = states.Length / PointMassMaze.StateDim;
-        Guard.Length(images.Length, n * PixelCount, nameof(images), $"[N={n} x {Size} x {Size}]");
+        if (images.Length != n * PixelCount) Guard.Length(images.Length, n * PixelCount, nameof(images), $"[N={n} x {Size} x {Size}]");   // shape text only on failure: no allocation per call
         for (int i = 0; i < n; i++)
             RenderOne(states[i * PointMassMaze.StateDim], states[i * PointMassMaze.StateDim + 1], images.Slice(i * PixelCount, PixelCount));
     }

@@ -49,14 +49,14 @@ public sealed class PointMassMaze
     /// Steps N environments: <paramref name="states"/> <c>[N x 4]</c>, <paramref name="actions"/> <c>[N x 2]</c>,
     /// <paramref name="nextStates"/> <c>[N x 4]</c> (may be the same memory as <paramref name="states"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">Span lengths disagree, or a state is not finite.</exception>
+    /// <exception cref="ArgumentException">Span lengths disagree, or a state is not finite or lies outside the grid.</exception>
     public void Step(ReadOnlySpan<float> states, ReadOnlySpan<float> actions, Span<float> nextStates)
     {
         if (states.Length % StateDim != 0)
             throw new ArgumentException($"states has {states.Length} elements; expected a multiple of {StateDim} ([N x 4]: x, y, vx, vy).", nameof(states));
         int n = states.Length / StateDim;
-        Guard.Length(actions.Length, n * ActionDim, nameof(actions), $"[N={n} x 2]");
-        Guard.Length(nextStates.Length, n * StateDim, nameof(nextStates), $"[N={n} x 4]");
+        if (actions.Length != n * ActionDim) Guard.Length(actions.Length, n * ActionDim, nameof(actions), $"[N={n} x 2]");   // shape text only on failure: no allocation per call
+        if (nextStates.Length != n * StateDim) Guard.Length(nextStates.Length, n * StateDim, nameof(nextStates), $"[N={n} x 4]");   // shape text only on failure: no allocation per call
         for (int i = 0; i < n; i++)
             StepOne(states.Slice(i * StateDim, StateDim), actions.Slice(i * ActionDim, ActionDim), nextStates.Slice(i * StateDim, StateDim), i);
     }
@@ -66,6 +66,8 @@ public sealed class PointMassMaze
         float x = s[0], y = s[1], vx = s[2], vy = s[3];
         if (!(float.IsFinite(x) && float.IsFinite(y) && float.IsFinite(vx) && float.IsFinite(vy)))
             throw new ArgumentException($"states[{index}] = ({x}, {y}, {vx}, {vy}) is not finite; expected finite x, y, vx, vy.", "states");
+        if (x < 0 || y < 0 || x > Layout.Width || y > Layout.Height)
+            throw new ArgumentException($"states[{index}] position ({x}, {y}) is outside the {Layout.Width} x {Layout.Height} grid of layout '{Layout.Name}'.", "states");
         float ax = ClampAction(a[0]), ay = ClampAction(a[1]);
 
         vx = (vx + _accel * ax * _dt) * _keep;

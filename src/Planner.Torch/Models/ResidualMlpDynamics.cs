@@ -27,16 +27,8 @@ public sealed class ResidualMlpDynamics : nn.Module<Tensor, Tensor, Tensor>, ITo
         RegisterComponents();
     }
 
-    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c>.</summary>
-    public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden)
-    {
-        ArgumentNullException.ThrowIfNull(hidden);
-        var sizes = new int[hidden.Count + 2];
-        sizes[0] = stateDim + actionDim;
-        for (int i = 0; i < hidden.Count; i++) sizes[i + 1] = hidden[i];
-        sizes[^1] = stateDim;
-        return sizes;
-    }
+    /// <summary>Layer sizes <c>[S+A, hidden..., S]</c> (as the managed <see cref="ResidualMlp"/>).</summary>
+    public static int[] Sizes(int stateDim, int actionDim, IReadOnlyList<int> hidden) => ResidualMlp.Sizes(stateDim, actionDim, hidden);
 
     /// <inheritdoc />
     public int StateDim { get; }

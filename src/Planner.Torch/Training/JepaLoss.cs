@@ -19,10 +19,10 @@ internal static class JepaLoss
     /// <summary>
     /// Mean over steps i = 1..k of the MSE between the i-step prediction from every start and the target embedding
     /// i steps later. <paramref name="z"/> <c>[B x (L+1) x Z]</c> are the context embeddings, <paramref name="targets"/>
-    /// the same shape, <paramref name="actions"/> <c>[B x L x A]</c>. Also returns the no-change baseline error summed
-    /// over steps (for validation ratios).
+    /// the same shape, <paramref name="actions"/> <c>[B x L x A]</c>. With <paramref name="withBaseline"/>, also returns the
+    /// no-change baseline error summed over steps (for validation ratios).
     /// </summary>
-    public static Tensor Prediction(ResidualMlpDynamics predictor, Tensor z, Tensor targets, Tensor actions, int steps, out Tensor baseline, out Tensor perStepSum)
+    public static Tensor Prediction(ResidualMlpDynamics predictor, Tensor z, Tensor targets, Tensor actions, int steps, bool withBaseline, out Tensor? baseline, out Tensor perStepSum)
     {
         long b = z.shape[0], l = actions.shape[1], dim = z.shape[2], a = actions.shape[2];
         var pred = z.narrow(1, 0, l); // predictions of z_{t+0} for starts t = 0..L-1
@@ -35,12 +35,15 @@ internal static class JepaLoss
             pred = predictor.call(pred.reshape(b * starts, dim), act.reshape(b * starts, a)).reshape(b, starts, dim);
             var target = targets.narrow(1, i, starts);
             var err = (pred - target).pow(2).mean();
-            var baseErr = (zDetached.narrow(1, 0, starts) - zDetached.narrow(1, i, starts)).pow(2).mean();
             sum = sum is null ? err : sum + err;
-            baseSum = baseSum is null ? baseErr : baseSum + baseErr;
+            if (withBaseline)
+            {
+                var baseErr = (zDetached.narrow(1, 0, starts) - zDetached.narrow(1, i, starts)).pow(2).mean();
+                baseSum = baseSum is null ? baseErr : baseSum + baseErr;
+            }
             if (i < steps) pred = pred.narrow(1, 0, starts - 1);
         }
-        baseline = baseSum!;
+        baseline = baseSum;
         perStepSum = sum!;
         return sum! / steps;
     }

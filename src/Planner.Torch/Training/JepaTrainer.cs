@@ -15,8 +15,8 @@ namespace Planner.Torch.Training;
 /// Learns a world model from reward-free trajectories, JEPA style: an encoder embeds observations, a residual predictor
 /// rolls the embedding forward with the real actions for k steps, and the loss compares the predictions with target
 /// embeddings of the observations that followed (stop-gradient or EMA target), plus VICReg variance and covariance
-/// terms against collapse and an optional inverse-dynamics head. Validation on held-out episodes, early stopping,
-/// best weights kept; reproducible for a seed and a fixed thread count.
+/// terms against collapse and an optional inverse-dynamics head. Validation on held-out episodes, learning rate halved
+/// on a plateau, early stopping, best weights kept; reproducible for a seed and a fixed thread count.
 /// </summary>
 public static class JepaTrainer
 {
@@ -68,7 +68,8 @@ public static class JepaTrainer
         var rng = new DeterministicRandom((ulong)(uint)options.Seed * 0x9E3779B97F4A7C15UL + 17);
 
         double best = double.PositiveInfinity;
-        int bestEpoch = 0, epochsRun = 0;
+        int bestEpoch = 0, epochsRun = 0, lastDecay = 0;
+        double learningRate = options.LearningRate;
         string stopReason = "epochs";
         List<Tensor>? bestWeights = null;
         try
@@ -116,6 +117,14 @@ public static class JepaTrainer
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / batches, termSum / batches,
                     validation, best, clock.Elapsed, EpochDone: true));
                 if (options.Patience > 0 && epoch - bestEpoch >= options.Patience) { stopReason = "early stopping"; break; }
+                // Halve the learning rate when validation stalls for half the patience (the weights keep oscillating otherwise).
+                int plateau = Math.Max(1, options.Patience / 2);
+                if (options.Patience > 0 && epoch - Math.Max(bestEpoch, lastDecay) >= plateau)
+                {
+                    learningRate *= 0.5;
+                    lastDecay = epoch;
+                    foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+                }
                 if (options.MaxDuration is { } max && clock.Elapsed >= max) { stopReason = "time limit"; break; }
             }
             if (bestWeights is not null) Restore(parameters, bestWeights);
@@ -133,6 +142,8 @@ public static class JepaTrainer
             emaEncoder?.Dispose();
         }
 
+        progress?.Report(new TrainingProgress(epochsRun, options.Epochs, batches, batches, double.NaN, default, double.NaN, best, clock.Elapsed,
+            EpochDone: true, Finished: true));
         var summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, stopReason, trainEpisodes.Length, validationEpisodes.Length, validationEpisodes);
         var model = new TrainedWorldModel(metadata with { Training = TrainingRecord(options, summary) }, encoder, predictor, inverse, device) { Summary = summary };
         return model;
@@ -187,7 +198,7 @@ public static class JepaTrainer
             var (oc, oh, ow) = partial.OutputShape();
             encoder = new EncoderSpec(EncoderKind.Conv, Conv: partial with { Head = new MlpSpec([oc * oh * ow, .. options.ConvHeadHidden, z], options.Activation) });
         }
-        var normalization = ComputeNormalization(data, trainEpisodes, shared: kind == EncoderKind.Conv);
+        var normalization = ComputeNormalization(data, trainEpisodes, sharedStd: kind == EncoderKind.Conv);
         var metadata = new WorldModelMetadata
         {
             ObservationDim = o,
@@ -219,6 +230,9 @@ public static class JepaTrainer
             int w = options.ImageWidth > 0 ? options.ImageWidth : data.ObservationDim / c / options.ImageHeight;
             return (c, h, w);
         }
+        var shape = data.ObservationShape;
+        if (shape.Count == 2) return (1, shape[0], shape[1]);
+        if (shape.Count == 3) return (shape[0], shape[1], shape[2]);
         if (TryInt(data.Metadata, "imageHeight", out int mh) && TryInt(data.Metadata, "imageWidth", out int mw) && mh * mw > 0)
             return (data.ObservationDim / (mh * mw), mh, mw);
         int side = (int)Math.Round(Math.Sqrt(data.ObservationDim));
@@ -231,13 +245,13 @@ public static class JepaTrainer
         return metadata.TryGetValue(key, out var s) && int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
     }
 
-    private static ObservationNormalization ComputeNormalization(TrajectoryDataset data, IReadOnlyList<int> episodes, bool shared)
+    private static ObservationNormalization ComputeNormalization(TrajectoryDataset data, IReadOnlyList<int> episodes, bool sharedStd)
     {
         int perEpisode = (data.Steps + 1) * data.ObservationDim;
         var buffer = new float[episodes.Count * perEpisode];
         for (int i = 0; i < episodes.Count; i++)
             data.Observations.AsSpan(episodes[i] * perEpisode, perEpisode).CopyTo(buffer.AsSpan(i * perEpisode));
-        return ObservationNormalization.Compute(buffer, data.ObservationDim, shared);
+        return ObservationNormalization.Compute(buffer, data.ObservationDim, sharedStd);
     }
 
     private static (Tensor Loss, LossTerms Terms) BatchLoss(TorchEncoder encoder, TorchEncoder? ema, ResidualMlpDynamics predictor, TorchMlp? inverse,
@@ -250,7 +264,7 @@ public static class JepaTrainer
             TargetEncoderMode.StopGradient => z.detach(),
             _ => EmbedNoGrad(ema!, obs),
         };
-        var prediction = JepaLoss.Prediction(predictor, z, targets, act, k, out _, out _);
+        var prediction = JepaLoss.Prediction(predictor, z, targets, act, k, withBaseline: false, out _, out _);
         var rows = z.reshape(-1, z.shape[2]);
         var variance = JepaLoss.Variance(rows);
         var covariance = JepaLoss.Covariance(rows);
@@ -283,9 +297,9 @@ public static class JepaTrainer
             int count = Math.Min(batchSize, chunks.Length - from);
             var (obs, act) = staged.Gather(chunks.AsSpan(from, count), chunk);
             var z = JepaLoss.Embed(encoder, obs);
-            JepaLoss.Prediction(predictor, z, z, act, k, out var baseSum, out var modelSum);
+            JepaLoss.Prediction(predictor, z, z, act, k, withBaseline: true, out var baseSum, out var modelSum);
             model += modelSum.item<float>() * count;
-            baseline += baseSum.item<float>() * count;
+            baseline += baseSum!.item<float>() * count;
         }
         return model / Math.Max(baseline, 1e-12);
     }

@@ -1,8 +1,8 @@
 namespace Planner.Torch.Training;
 
 /// <summary>
-/// A training progress report: sent after every batch (<see cref="EpochDone"/> false) and after each epoch's
-/// validation (<see cref="EpochDone"/> true).
+/// A training progress report: sent after every batch (<see cref="EpochDone"/> false), after each epoch's validation
+/// (<see cref="EpochDone"/> true), and once when training ends (<see cref="Finished"/> true).
 /// </summary>
 /// <param name="Epoch">Epoch, 1-based.</param>
 /// <param name="Epochs">Maximum epochs.</param>
@@ -14,8 +14,9 @@ namespace Planner.Torch.Training;
 /// <param name="BestValidationError">Best validation error so far (NaN before the first validation).</param>
 /// <param name="Elapsed">Time since training started.</param>
 /// <param name="EpochDone">Whether this report ends an epoch.</param>
+/// <param name="Finished">Whether training has ended (the last report; <see cref="Epoch"/> is the last epoch run).</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, LossTerms Terms,
-    double ValidationError, double BestValidationError, TimeSpan Elapsed, bool EpochDone);
+    double ValidationError, double BestValidationError, TimeSpan Elapsed, bool EpochDone, bool Finished = false);
 
 /// <summary>The terms of the training loss (unweighted).</summary>
 /// <param name="Prediction">Multi-step latent prediction MSE.</param>

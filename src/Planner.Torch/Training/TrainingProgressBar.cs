@@ -4,7 +4,7 @@ namespace Planner.Torch.Training;
 
 /// <summary>
 /// Shows <see cref="TrainingProgress"/> on a text writer (default: standard error). On a terminal, one line updated in
-/// place with carriage returns; when the output is redirected, one plain line per epoch.
+/// place with carriage returns; when the output is redirected, one plain line per epoch. Both end with a summary line.
 /// </summary>
 public sealed class TrainingProgressBar : IProgress<TrainingProgress>
 {
@@ -24,13 +24,20 @@ public sealed class TrainingProgressBar : IProgress<TrainingProgress>
     public void Report(TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (value.Finished)
+        {
+            Finish();
+            _writer.WriteLine(string.Format(CultureInfo.InvariantCulture, "training done: {0} epochs, best validation {1:F4}, {2:mm\\:ss}",
+                value.Epoch, value.BestValidationError, value.Elapsed));
+            _writer.Flush();
+            return;
+        }
         string text = Format(value);
         if (_interactive)
         {
             string padded = text.Length < _lastLength ? text.PadRight(_lastLength) : text;
             _writer.Write('\r' + padded);
             _lastLength = text.Length;
-            if (value.EpochDone && value.Epoch == value.Epochs) _writer.WriteLine();
             _writer.Flush();
         }
         else if (value.EpochDone)
@@ -39,7 +46,7 @@ public sealed class TrainingProgressBar : IProgress<TrainingProgress>
         }
     }
 
-    /// <summary>Ends the in-place line (call when training stops early).</summary>
+    /// <summary>Ends the in-place line (done automatically by the final report).</summary>
     public void Finish()
     {
         if (_interactive && _lastLength > 0) _writer.WriteLine();

@@ -37,8 +37,9 @@ public sealed record PredictionError(int Horizon, double ModelError, double Base
 /// <param name="ProbeR2">Pooled R^2 of a linear probe latent -> position on held-out episodes (NaN without positions).</param>
 /// <param name="ProbeR2PerDimension">R^2 per position coordinate.</param>
 /// <param name="ProbeFitEpisodes">Episodes the probe was fitted on (the others measured R^2).</param>
+/// <param name="Probe">The fitted latent -> position probe (null without positions), e.g. for <see cref="WorldModelEvaluation.OpenLoopPositions"/>.</param>
 public sealed record WorldModelReport(int Episodes, IReadOnlyList<PredictionError> Prediction, float[] EmbeddingStd, int CollapsedDimensions,
-    double ProbeR2, double[] ProbeR2PerDimension, int ProbeFitEpisodes)
+    double ProbeR2, double[] ProbeR2PerDimension, int ProbeFitEpisodes, LinearProbe? Probe)
 {
     /// <summary>A few lines of plain text.</summary>
     public override string ToString()
@@ -91,14 +92,40 @@ public static class WorldModelEvaluation
         double r2 = double.NaN;
         double[] perDim = [];
         int fitEpisodes = 0;
+        LinearProbe? probe = null;
         if (data.PositionDim > 0 && e >= 2)
         {
             fitEpisodes = Math.Clamp((int)Math.Round(options.ProbeFitFraction * e), 1, e - 1);
             int fitRows = fitEpisodes * t1;
-            var probe = LinearProbe.Fit(latents.AsSpan(0, fitRows * z), z, data.Positions.AsSpan(0, fitRows * data.PositionDim), data.PositionDim);
+            probe = LinearProbe.Fit(latents.AsSpan(0, fitRows * z), z, data.Positions.AsSpan(0, fitRows * data.PositionDim), data.PositionDim);
             (r2, perDim) = probe.RSquared(latents.AsSpan(fitRows * z), data.Positions.AsSpan(fitRows * data.PositionDim));
         }
-        return new WorldModelReport(e, errors, std, collapsed, r2, perDim, fitEpisodes);
+        return new WorldModelReport(e, errors, std, collapsed, r2, perDim, fitEpisodes, probe);
+    }
+
+    /// <summary>
+    /// Positions <c>[(steps+1) x P]</c> decoded by <paramref name="probe"/> from an open-loop rollout: encode observation
+    /// <paramref name="start"/> of <paramref name="episode"/>, then apply the predictor with the episode's real actions for
+    /// <paramref name="steps"/> steps. Draw it beside the true positions (<c>data.Positions</c>) to see where the model drifts.
+    /// </summary>
+    public static float[] OpenLoopPositions(TrainedWorldModel model, TrajectoryDataset data, LinearProbe probe, int episode, int start, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(probe);
+        if (episode < 0 || episode >= data.Episodes) throw new ArgumentOutOfRangeException(nameof(episode), episode, $"episode must be in [0, {data.Episodes}).");
+        if (start < 0 || steps < 0 || start + steps > data.Steps)
+            throw new ArgumentOutOfRangeException(nameof(steps), steps, $"start {start} + steps {steps} must lie within the episode's T = {data.Steps} steps.");
+        if (probe.InputDim != model.LatentDim)
+            throw new ArgumentException($"the probe reads {probe.InputDim} values; the model's latents have {model.LatentDim}.", nameof(probe));
+        var latents = new float[(steps + 1) * model.LatentDim];
+        model.Encode(data.Observation(episode, start), 1, latents.AsSpan(0, model.LatentDim));
+        for (int i = 0; i < steps; i++)
+            model.Predict(latents.AsSpan(i * model.LatentDim, model.LatentDim), data.Action(episode, start + i), 1,
+                latents.AsSpan((i + 1) * model.LatentDim, model.LatentDim));
+        var positions = new float[(steps + 1) * probe.OutputDim];
+        probe.Predict(latents, positions);
+        return positions;
     }
 
     private static float[] EncodeAll(TrainedWorldModel model, TrajectoryDataset data, int batchRows)

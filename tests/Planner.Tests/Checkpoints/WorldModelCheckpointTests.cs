@@ -95,6 +95,48 @@ public class WorldModelCheckpointTests
     }
 
     [Test]
+    public void CoreOnlyReaderReproducesTorchEncodingAndPrediction()
+    {
+        // What a process without libtorch does: read the checkpoint with Core, normalise, run the MLPs by hand.
+        s_model!.Save(_dir);
+        var checkpoint = WorldModelCheckpoint.Load(_dir);
+        var encoder = checkpoint.EncoderMlp();
+        var predictor = checkpoint.PredictorMlp();
+        Assert.That(encoder.Activation, Is.EqualTo(Planner.Models.Activation.Relu), "Forward below implements ReLU");
+        var data = SyntheticPointMass.States(1, 6, seed: 11);
+        var normalized = new float[data.Observations.Length];
+        checkpoint.Metadata.Normalization.Apply(data.Observations, normalized, 4);
+        var torchLatents = s_model.Encode(data.Observations, 7);
+        var torchNext = new float[6 * 6];
+        s_model.Predict(torchLatents.AsSpan(0, 36), data.Actions, 6, torchNext);
+        for (int t = 0; t < 6; t++)
+        {
+            float[] z = Forward(encoder, normalized.AsSpan(t * 4, 4));
+            Assert.That(z, Is.EqualTo(torchLatents.AsSpan(t * 6, 6).ToArray()).Within(1e-5f));
+            float[] delta = Forward(predictor, [.. z, .. data.Action(0, t)]);
+            for (int i = 0; i < 6; i++) Assert.That(z[i] + delta[i], Is.EqualTo(torchNext[t * 6 + i]).Within(1e-5f));
+        }
+    }
+
+    private static float[] Forward(Planner.Models.MlpWeights mlp, ReadOnlySpan<float> input)
+    {
+        float[] x = input.ToArray();
+        for (int l = 0; l < mlp.Layers.Count; l++)
+        {
+            var layer = mlp.Layers[l];
+            var y = new float[layer.Out];
+            for (int o = 0; o < layer.Out; o++)
+            {
+                double sum = layer.Bias[o];
+                for (int i = 0; i < layer.In; i++) sum += layer.Weight[o * layer.In + i] * x[i];
+                y[o] = l < mlp.Layers.Count - 1 ? Math.Max(0, (float)sum) : (float)sum;
+            }
+            x = y;
+        }
+        return x;
+    }
+
+    [Test]
     public void WeightsFileIsStandardSafetensors()
     {
         s_model!.Save(_dir);

@@ -80,4 +80,63 @@ public class CliTests
         Assert.That(gd, Is.LessThan(bounded.GetProperty("cem").GetProperty("cost").GetDouble()));
         Assert.That(gd, Is.LessThan(bounded.GetProperty("mppi").GetProperty("cost").GetDouble()));
     }
+
+    [Test]
+    public void TickLoopReportsLatencyOverrunsAndMemoryAndNeverAnInvalidAction()
+    {
+        var (code, output, err) = Run("bench", "--backend", "managed", "--ticks", "200", "--deadline-ms", "2", "--samples", "8", "--horizon", "8",
+            "--iters", "1000", "--state", "8", "--action", "2", "--hidden", "32", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        using var doc = JsonDocument.Parse(output);
+        var ticks = doc.RootElement.GetProperty("ticks");
+        Assert.That(ticks.GetProperty("count").GetInt32(), Is.EqualTo(200));
+        Assert.That(ticks.GetProperty("invalid_actions").GetInt32(), Is.Zero);
+        // A budget of 1000 iterations cannot fit in 2 ms: every tick stops at the deadline.
+        Assert.That(ticks.GetProperty("deadline_stops").GetInt32(), Is.EqualTo(200));
+        Assert.That(ticks.GetProperty("mean_iterations").GetDouble(), Is.LessThan(1000));
+        foreach (var field in new[] { "p99_ms", "overruns", "managed_heap_start_bytes", "managed_heap_end_bytes", "working_set_end_bytes", "allocated_bytes" })
+            Assert.That(ticks.TryGetProperty(field, out _), Is.True, field);
+    }
+}
+
+public class CliExitCodeTests
+{
+    [Test]
+    public void InternalErrorsExitWithOneAndOneLine()
+    {
+        var stderr = new StringWriter();
+        int code = CommandLine.Guarded("bench", stderr, () => throw new InvalidOperationException("boom"));
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(stderr.ToString().Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(stderr.ToString(), Does.Contain("internal error: boom"));
+    }
+
+    [TestCase("eval", "--model", "/nonexistent/model", "--env", "maze:two-rooms")]
+    [TestCase("eval", "--model", "/tmp", "--env", "maze:no-such-layout")]
+    [TestCase("train", "--data", "/nonexistent.npz", "--out", "/tmp/x")]
+    [TestCase("eval-model", "--model", "/nonexistent", "--data", "/nonexistent.npz")]
+    [TestCase("collect", "--env", "two-rooms", "--out", "/tmp/x.npz")]
+    [TestCase("collect", "--env", "maze:two-rooms")]
+    public void MissingOrBadInputsExitWithTwo(params string[] args)
+    {
+        var (code, _, err) = CliTests.Run(args);
+        Assert.That(code, Is.EqualTo(2), err);
+        Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
+    }
+
+    [Test]
+    public void ACorruptedCheckpointExitsWithTwoAndNamesTheFile()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-bad-model-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "model.json"), "{ \"format\": \"planner-world-model\" ");
+            File.WriteAllBytes(Path.Combine(dir, "model.safetensors"), new byte[10]);
+            var (code, _, err) = CliTests.Run("eval", "--model", dir, "--env", "maze:two-rooms", "--episodes", "1");
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err, Does.Contain("model.json"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -94,6 +94,7 @@ public class DataCollectorTests
         Assert.That(data.ObservationDim, Is.EqualTo(32 * 32));
         Assert.That(data.ObservationShape, Is.EqualTo(new[] { 32, 32 }));
         Assert.That(data.Metadata["observation"], Is.EqualTo("pixels"));
+        Assert.That((data.Metadata["imageHeight"], data.Metadata["imageWidth"]), Is.EqualTo(("32", "32")));
         Assert.That(reports, Has.Count.EqualTo(4));
         Assert.That(reports.Max(), Is.EqualTo(1.0));
         Assert.That(data.Observations, Has.All.InRange(0f, 1f));
@@ -109,6 +110,35 @@ public class DataCollectorTests
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("Theta"));
         Assert.That(() => DataCollector.Collect(layout, new CollectOptions { Episodes = 100000, Steps = 1000, Observation = ObservationKind.Pixels }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("fewer episodes"));
+    }
+
+    [Test]
+    public void EnvironmentIsRebuiltFromASavedDatasetsMetadata()
+    {
+        var layout = BuiltInLayouts.Get("u-maze");
+        var physics = new PointMassOptions { MaxSpeed = 2.5f, Radius = 0.2f, Damping = 0.5f };
+        var data = DataCollector.Collect(layout, new CollectOptions { Episodes = 2, Steps = 10, Seed = 4, Physics = physics, Observation = ObservationKind.Pixels, ImageSize = 24 });
+        string path = Path.Combine(Path.GetTempPath(), $"planner-env-{Guid.NewGuid():N}.npz");
+        try
+        {
+            Planner.Data.TrajectoryDatasetFile.Save(data, path);
+            var source = CollectedEnvironment.FromMetadata(Planner.Data.TrajectoryDatasetFile.Load(path).Metadata);
+            Assert.That(source.Layout.ToText(), Is.EqualTo(layout.ToText()));
+            Assert.That(source.Physics, Is.EqualTo(physics));
+            Assert.That((source.Observation, source.ImageSize), Is.EqualTo((ObservationKind.Pixels, 24)));
+            // The rebuilt environment sees what the collector saw at the first position of episode 1.
+            var env = source.CreateEnvironment();
+            env.Reset(new Planner.Environments.Tasks.MazeTask(data.Positions[11 * 2], data.Positions[11 * 2 + 1], 1.5f, 1.5f, 0));
+            var obs = new float[24 * 24];
+            env.Observe(obs);
+            Assert.That(obs, Is.EqualTo(data.Observation(1, 0).ToArray()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.That(() => CollectedEnvironment.FromMetadata(new Dictionary<string, string> { ["environment"] = "point-mass-maze" }),
+            Throws.ArgumentException.With.Message.Contains("layout_text"));
     }
 
     private sealed class SynchronousProgress(List<double> reports) : IProgress<double>

@@ -174,4 +174,27 @@ public class MazeLayoutTests
             }
         }
     }
+
+    [Test]
+    public void LargeLayoutsWithoutAnAllPairsTableGiveTheSameDistances()
+    {
+        // 40 x 40 = 1600 cells: above the all-pairs threshold, so distances come from per-source BFS fields.
+        var rows = new List<string>();
+        for (int r = 0; r < 40; r++)
+        {
+            var row = new char[40];
+            for (int c = 0; c < 40; c++)
+                row[c] = r == 0 || c == 0 || r == 39 || c == 39 || (c % 4 == 2 && r != (c % 8 == 2 ? 1 : 38)) ? '#' : '.';
+            rows.Add(new string(row));
+        }
+        var layout = MazeLayout.Parse(string.Join("\n", rows), "serpentine");
+        Assert.That(layout.ComponentCount, Is.EqualTo(1));
+        // Serpentine: walls every 4 columns with gaps alternately at the top and bottom.
+        int d = layout.GeodesicDistance(new CellIndex(1, 38), new CellIndex(37, 38));
+        Assert.That(d, Is.GreaterThan(9 * 36));
+        Assert.That(layout.GeodesicDistance(new CellIndex(37, 38), new CellIndex(1, 38)), Is.EqualTo(d));
+        var field = new int[1600];
+        layout.DistancesFrom(new CellIndex(1, 38), field);
+        Assert.That(field[38 * 40 + 37], Is.EqualTo(d));
+    }
 }

@@ -215,6 +215,8 @@ public class PointMassMazeTests
         Assert.That(() => maze.Step(new float[8], new float[2], new float[8]), Throws.ArgumentException.With.Property("ParamName").EqualTo("actions"));
         Assert.That(() => maze.Step([3.5f, 3.5f, 0, 0, float.NaN, 3.5f, 0, 0], new float[4], new float[8]),
             Throws.ArgumentException.With.Message.Contains("states[1]"));
+        Assert.That(() => maze.Step([3.5f, 3.5f, 0, 0, -4f, 3.5f, 0, 0], new float[4], new float[8]),
+            Throws.ArgumentException.With.Message.Contains("states[1]").And.Message.Contains("outside"));
         Assert.That(() => maze.WriteRestingState(0.5f, 0.5f, new float[4]), Throws.ArgumentException.With.Message.Contains("not a legal position"));
         Assert.That(() => new PointMassMaze(BuiltInLayouts.Get("open"), new PointMassOptions { Radius = 0.6f }),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("Radius"));
@@ -237,5 +239,31 @@ public class PointMassMazeTests
                 Assert.That(maze.IsValidPosition(x, y), Is.True);
             }
         }
+    }
+
+    [Test]
+    public void BatchedSteppingAndObservingAllocateNothing()
+    {
+        var maze = new PointMassMaze(BuiltInLayouts.Get("four-rooms"));
+        var pixels = new Planner.Environments.Observation.MazeObserver(maze, Planner.Environments.Observation.ObservationKind.Pixels, 32);
+        var stateObs = new Planner.Environments.Observation.MazeObserver(maze, Planner.Environments.Observation.ObservationKind.State);
+        const int n = 64;
+        var states = new float[n * 4];
+        var actions = new float[n * 2];
+        var images = new float[n * 32 * 32];
+        var vectors = new float[n * 4];
+        for (int i = 0; i < n; i++) maze.WriteRestingState(1.5f + i % 5, 1.5f, states.AsSpan(i * 4, 4));
+        Array.Fill(actions, 0.7f);
+        maze.Step(states, actions, states);   // warm up (JIT)
+        pixels.Observe(states, images);
+        stateObs.Observe(states, vectors);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 50; k++)
+        {
+            maze.Step(states, actions, states);
+            pixels.Observe(states, images);
+            stateObs.Observe(states, vectors);
+        }
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.EqualTo(0));
     }
 }

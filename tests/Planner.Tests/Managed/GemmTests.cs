@@ -51,6 +51,28 @@ public class GemmTests
     [TestCaseSource(nameof(Levels))]
     public void HiddenLayerShape(SimdLevel level) => Check(level, 33, 256, 256, bias: true);
 
+    [TestCaseSource(nameof(Levels))]
+    public void RowsWithManyZerosMatchTheDenseResultExactly(SimdLevel level)
+    {
+        // A single row takes the zero-skipping path; multi-row blocks take the dense one. Both must agree bit for bit.
+        const int k = 67, n = 45, m = 5;
+        float[] a = Reference.Random(m * k, 99), b = Reference.Random(k * n, 98);
+        for (int i = 0; i < a.Length; i++) if (i % 3 != 0) a[i] = 0f;
+        var packed = PackedMatrix.FromRowMajor(b, k, n, Reference.Random(n, 97), level);
+        var all = new float[m * n];
+        Gemm.Multiply(a, k, m, packed, all, n);
+        for (int r = 0; r < m; r++)
+        {
+            var one = new float[n];
+            Gemm.Multiply(a.AsSpan(r * k, k), k, 1, packed, one, n);
+            Assert.That(one, Is.EqualTo(all.AsSpan(r * n, n).ToArray()), $"row {r}");
+        }
+        a[5] = float.NaN;
+        var nan = new float[n];
+        Gemm.Multiply(a.AsSpan(0, k), k, 1, packed, nan, n);
+        Assert.That(nan.All(float.IsNaN), Is.True, "a NaN input reaches every output");
+    }
+
     [Test]
     public void TransposedPackingComputesTheLayerForward()
     {

@@ -60,6 +60,7 @@ public class TorchParityTests
     [TestCase(PlannerKind.Gradient)]
     [TestCase(PlannerKind.Cem)]
     [TestCase(PlannerKind.Mppi)]
+    [TestCase(PlannerKind.Hybrid)]
     public void PlansReachTheSameCost(PlannerKind kind)
     {
         var problem = new SyntheticProblem(batch: 2, seed: 6, hidden: 64);

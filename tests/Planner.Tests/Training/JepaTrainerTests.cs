@@ -79,7 +79,8 @@ public class JepaTrainerTests
         using var model = JepaTrainer.Train(data, options, new Progress(epochs));
         Assert.That(model.Metadata.Encoder.Kind, Is.EqualTo(EncoderKind.Conv));
         Assert.That(model.Metadata.Encoder.Conv!.Head.LayerSizes, Is.EqualTo(new[] { 8 * 4 * 4, 32, 8 }));
-        Assert.That(model.Normalization.Mean, Has.Length.EqualTo(1), "images share one normalisation");
+        Assert.That(model.Normalization.Mean, Has.Length.EqualTo(256), "images: a mean per pixel (removes the static background)");
+        Assert.That(model.Normalization.Std, Has.Length.EqualTo(1), "images: one shared std");
         Assert.That(epochs[^1].Loss, Is.LessThan(epochs[0].Loss));
         var latents = model.Encode(data.Observations.AsSpan(0, 3 * 256), 3);
         Assert.That(latents, Has.All.Matches<float>(float.IsFinite));
@@ -124,7 +125,7 @@ public class JepaTrainerTests
     {
         public void Report(TrainingProgress value)
         {
-            if (value.EpochDone) epochs.Add(value);
+            if (value.EpochDone && !value.Finished) epochs.Add(value);
         }
     }
 }

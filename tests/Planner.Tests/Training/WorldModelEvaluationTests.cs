@@ -73,6 +73,16 @@ public class WorldModelEvaluationTests
         Assert.That(report.EmbeddingStd, Has.Length.EqualTo(4));
         Assert.That(report.ProbeFitEpisodes, Is.EqualTo(3));
         Assert.That(report.ProbeR2PerDimension, Has.Length.EqualTo(2));
+
+        // An open-loop rollout of a model that never moves decodes to the start position at every step.
+        var xy = WorldModelEvaluation.OpenLoopPositions(model, data, report.Probe!, episode: 4, start: 3, steps: 5);
+        Assert.That(xy, Has.Length.EqualTo(12));
+        for (int i = 1; i <= 5; i++)
+        {
+            Assert.That(xy[i * 2], Is.EqualTo(xy[0]));
+            Assert.That(xy[i * 2 + 1], Is.EqualTo(xy[1]));
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => WorldModelEvaluation.OpenLoopPositions(model, data, report.Probe!, 4, 10, 11));
     }
 
     [Test]
@@ -92,20 +102,29 @@ public class WorldModelEvaluationTests
         var epoch = batch with { Batch = 4, ValidationError = 0.25, BestValidationError = 0.25, EpochDone = true };
         var last = epoch with { Epoch = 2 };
 
+        var done = last with { Finished = true };
+
         var tty = new StringWriter();
         var bar = new TrainingProgressBar(tty, interactive: true);
         bar.Report(batch);
         bar.Report(epoch);
         bar.Report(last);
         Assert.That(tty.ToString().Count(c => c == '\r'), Is.EqualTo(3));
-        Assert.That(tty.ToString(), Does.EndWith(Environment.NewLine));
         Assert.That(tty.ToString(), Does.Contain("epoch    2/2").And.Contain("val 0.2500"));
+        Assert.That(tty.ToString(), Does.Not.Contain(Environment.NewLine), "one line, rewritten in place");
+        bar.Report(done);
+        var ttyLines = tty.ToString().Split(Environment.NewLine);
+        Assert.That(ttyLines, Has.Length.EqualTo(3));
+        Assert.That(ttyLines[1], Does.StartWith("training done: 2 epochs"));
 
         var plain = new StringWriter();
         var log = new TrainingProgressBar(plain, interactive: false);
         log.Report(batch);
         log.Report(epoch);
+        log.Report(done);
         Assert.That(plain.ToString(), Does.Not.Contain("\r"));
-        Assert.That(plain.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1));
+        var lines = plain.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Does.StartWith("epoch    1/2"));
     }
 }

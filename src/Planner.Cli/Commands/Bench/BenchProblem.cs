@@ -68,7 +68,7 @@ internal sealed class BenchProblem
             return new OwningEvaluator(new TorchRolloutEvaluator(model, Cost, device), model);
         }
         if (Lq is not null) return new ManagedRolloutEvaluator(Lq.Dynamics, Cost, threads: Settings.Threads);
-        throw new ArgumentException("the managed backend cannot run the mlp problem yet; use --backend torch or --problem lq.");
+        return new ManagedRolloutEvaluator(new ResidualMlp(Settings.State, Settings.Action, Weights!), Cost, threads: Settings.Threads);
     }
 
     /// <summary>Disposes the model together with its evaluator.</summary>

@@ -33,11 +33,12 @@ internal sealed record BenchSettings
     public double? DeadlineMs { get; init; }
     public double? Bound { get; init; }
     public string Device { get; init; } = "cpu";
+    public int Ticks { get; init; }
     public bool Json { get; init; }
     public bool Compare { get; init; }
 
     public static readonly string[] ValueFlags =
-        ["backend", "planner", "problem", "samples", "horizon", "iters", "batch", "state", "action", "hidden", "threads", "repeats", "warmup", "seed", "deadline-ms", "bound", "device"];
+        ["backend", "planner", "problem", "samples", "horizon", "iters", "batch", "state", "action", "hidden", "threads", "repeats", "warmup", "seed", "deadline-ms", "bound", "device", "ticks"];
 
     public static readonly string[] Switches = ["json", "compare"];
 
@@ -69,6 +70,7 @@ internal sealed record BenchSettings
             DeadlineMs = a.Has("deadline-ms") ? a.Double("deadline-ms", 0, 0, exclusiveMin: true) : null,
             Bound = a.Has("bound") ? a.Double("bound", 1, 0, exclusiveMin: true) : null,
             Device = a.String("device", "cpu"),
+            Ticks = a.Int("ticks", 0, 0, int.MaxValue),
             Json = a.Has("json"),
             Compare = a.Has("compare"),
         };

@@ -48,6 +48,11 @@ public static unsafe partial class Gemm
         where TV : struct where TS : struct, ISimd<TV>
     {
         int k = b.K, n = b.N, width = TS.Width;
+        if (m == 1 && k <= SparseRowMaxK)
+        {
+            SparseRow<TV, TS>(a, b, c);
+            return;
+        }
         for (int p = 0; p < b.Panels; p++)
         {
             int start = b.PanelStart(p), vectors = b.PanelVectors(p);

@@ -1,0 +1,92 @@
+using System.Globalization;
+using Planner.Cli.Evaluation;
+using Planner.Cli.Infrastructure;
+using Planner.Planning;
+
+namespace Planner.Cli.Commands;
+
+/// <summary><c>planner eval</c>: goal-reaching success of planning with a learned world model, per distance bin.</summary>
+internal static class EvalCommand
+{
+    public const string Help = """
+        planner eval: plan with a learned world model in a maze (MPC) and report success per geodesic-distance bin
+
+        options:
+          --model DIR (required)    --env maze:NAME|FILE (required)   --episodes E (50)  --seed S (0)
+          --planner flat|hier (flat)   --backend managed|torch (managed)   --threads T (1)
+          --min-cells A  --max-cells B   restrict tasks to this geodesic start-goal distance (cells)
+          --bins 1-3,4-7,8-99          distance bins of the report
+          --max-steps N (300)          --json   --plot FILE.png
+          cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
+          level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
+          levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
+                    --high-planner (cem) --high-samples (128) --high-horizon (8) --high-iters (8)
+        """;
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = Arguments.Parse("eval", args,
+            ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight"], ["json"]);
+        var layout = EnvSpec.Parse("eval", a.Required("env"));
+        string modelDir = a.Required("model");
+        var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
+        string mode = a.Choice("planner", "flat", new Dictionary<string, string> { ["flat"] = "flat", ["hier"] = "hier" });
+        var levels = new List<LevelSettings>
+        {
+            new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
+        };
+        var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20),
+            a.Int("high-horizon", 8, 1, 4096), a.Int("high-iters", 8, 1, 1 << 20));
+        var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
+        int threads = a.Int("threads", 1, 1, 1024);
+        using var models = WorldModelStack.Open(modelDir, backend, threads);
+        if (mode == "hier")
+        {
+            if (models.AvailableLevels < 2)
+                throw new UsageException($"planner eval: --planner hier needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
+            for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
+        }
+        var agent = new AgentSettings
+        {
+            Backend = backend, Levels = levels, Threads = threads, Seed = a.Int("seed", 0),
+            Distance = a.Choice("distance", Costs.DistanceKind.L2, new Dictionary<string, Costs.DistanceKind>
+            {
+                ["sql2"] = Costs.DistanceKind.SquaredL2, ["l2"] = Costs.DistanceKind.L2, ["l1"] = Costs.DistanceKind.L1, ["cosine"] = Costs.DistanceKind.Cosine,
+            }),
+            StepWeight = (float)a.Double("step-weight", 0.1, 0),
+        };
+        var settings = new EvaluationSettings
+        {
+            Episodes = a.Int("episodes", 50, 1, 1_000_000), Seed = agent.Seed, MaxSteps = a.Int("max-steps", 300, 1, 1_000_000),
+            MinCells = a.Int("min-cells", 1, 0), MaxCells = a.Int("max-cells", int.MaxValue, 0),
+        };
+        if (settings.MaxCells < settings.MinCells) throw new UsageException($"planner eval: --max-cells {settings.MaxCells} is below --min-cells {settings.MinCells}.");
+        var bins = ParseBins(a.String("bins", "1-3,4-7,8-999"));
+
+        var bar = new ProgressLine($"eval {mode}");
+        var results = MazeEvaluator.Run(layout, models, agent, settings,
+            new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));
+        var report = EvaluationReport.From(mode, results, bins);
+        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models);
+        if (a.Has("json"))
+            Json.WriteObject(stdout, report.WriteJson);
+        else
+            report.Print(stdout);
+        return 0;
+    }
+
+    internal static IReadOnlyList<DistanceBin> ParseBins(string spec)
+    {
+        var bins = new List<DistanceBin>();
+        string[] names = ["short", "medium", "long"];
+        foreach (var (part, i) in spec.Split(',', StringSplitOptions.RemoveEmptyEntries).Select((p, i) => (p, i)))
+        {
+            var ends = part.Split('-');
+            if (ends.Length != 2 || !int.TryParse(ends[0], CultureInfo.InvariantCulture, out int lo) || !int.TryParse(ends[1], CultureInfo.InvariantCulture, out int hi) || lo < 0 || hi < lo)
+                throw new UsageException($"planner eval: --bins expects ranges like 1-3,4-7,8-99, got '{part}'.");
+            bins.Add(new DistanceBin(i < names.Length ? names[i] : $"bin{i}", lo, hi));
+        }
+        return bins;
+    }
+}

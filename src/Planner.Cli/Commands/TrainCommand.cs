@@ -1,0 +1,75 @@
+using System.Globalization;
+using Planner.Cli.Infrastructure;
+using Planner.Data;
+using Planner.Torch.Training;
+using Planner.Torch.Training.Hierarchy;
+
+namespace Planner.Cli.Commands;
+
+/// <summary><c>planner train</c>: learns a world model (JEPA: encoder + latent predictor) from a dataset.</summary>
+internal static class TrainCommand
+{
+    public const string Help = """
+        planner train: learn a world model from reward-free data (encoder + latent predictor, JEPA with VICReg)
+
+        options:
+          --data FILE.npz   dataset from 'planner collect' (required)
+          --out DIR         checkpoint directory (model.safetensors + model.json) (required)
+          --latent Z (16)  --epochs N (150)  --patience P (20)  --batch-size B (32)  --lr X (0.001)
+          --prediction-steps K (16)  --max-minutes M (none, per level)  --seed S (0)  --threads T (2)
+          --levels L (1)    L >= 2 also trains the upper levels of a hierarchy: latent macro-action encoders and
+                            macro-level predictors over the frozen level-0 encoder (time-scales 8, 32, ...)
+          --tau T (8)  --macro-dim M (4)   first upper level's time-scale and macro-action size
+        """;
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = Arguments.Parse("train", args,
+            ["data", "out", "latent", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim"], []);
+        string dataPath = a.Required("data");
+        string output = a.Required("out");
+        if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
+        int levels = a.Int("levels", 1, 1, 8);
+        var data = TrajectoryDatasetFile.Load(dataPath);
+        var options = new JepaOptions
+        {
+            LatentDim = a.Int("latent", 16, 1, 4096),
+            Epochs = a.Int("epochs", 150, 1, 1_000_000),
+            Patience = a.Int("patience", 20, 1, 1_000_000),
+            BatchSize = a.Int("batch-size", 32, 1, 1 << 20),
+            LearningRate = a.Double("lr", 1e-3, 0, exclusiveMin: true),
+            PredictionSteps = a.Int("prediction-steps", 16, 1, 10_000),
+            MaxDuration = a.Has("max-minutes") ? TimeSpan.FromMinutes(a.Double("max-minutes", 1, 0, exclusiveMin: true)) : null,
+            Seed = a.Int("seed", 0),
+            Threads = a.Int("threads", 2, 1, 1024),
+        };
+        if (levels > 1)
+        {
+            TimeSpan? limit = options.MaxDuration;
+            var hierarchyOptions = new HierarchyTrainingOptions
+            {
+                Level0 = options,
+                FirstTimeScale = a.Int("tau", 8, 2, 4096),
+                Macro = new MacroLevelOptions
+                {
+                    MacroActionDim = a.Int("macro-dim", 4, 1, 1024), Seed = options.Seed, Threads = options.Threads, MaxDuration = limit,
+                    Epochs = a.Has("epochs") ? options.Epochs : new MacroLevelOptions().Epochs,
+                },
+            };
+            var levelBar = new HierarchyProgressBar();
+            using var hierarchy = HierarchyTrainer.Train(data, levels, hierarchyOptions, levelBar, output);
+            levelBar.Finish();
+            stdout.WriteLine($"wrote {output}: {hierarchy.Levels} levels, time-scales {string.Join(", ", hierarchy.TimeScales())}");
+            return 0;
+        }
+        var bar = new TrainingProgressBar();
+        using var model = JepaTrainer.Train(data, options, bar);
+        bar.Finish();
+        model.Save(output);
+        var s = model.Summary;
+        stdout.WriteLine(s is null
+            ? $"wrote {output}"
+            : string.Create(CultureInfo.InvariantCulture, $"wrote {output}: {s.Epochs} epochs ({s.StopReason}), best epoch {s.BestEpoch}, validation error {s.BestValidationError:F4} (k-step error / no-change baseline), {s.Seconds:F0} s"));
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+using Planner.Planning;
+
+namespace Planner.Cli.Evaluation;
+
+/// <summary>One level's planner settings.</summary>
+/// <param name="Planner">Which optimiser.</param>
+/// <param name="Samples">Candidates N per iteration.</param>
+/// <param name="Horizon">Steps H of this level.</param>
+/// <param name="Iterations">Iterations K per plan.</param>
+internal sealed record LevelSettings(PlannerKind Planner, int Samples, int Horizon, int Iterations);
+
+/// <summary>How an agent plans in a maze: a flat stack (one level) or a hierarchy, on a backend.</summary>
+internal sealed record AgentSettings
+{
+    /// <summary><c>managed</c> (CPU, no libtorch) or <c>torch</c>.</summary>
+    public string Backend { get; init; } = "managed";
+
+    /// <summary>Levels from the bottom (real actions) up.</summary>
+    public required IReadOnlyList<LevelSettings> Levels { get; init; }
+
+    /// <summary>Worker threads of the managed backend (libtorch threads for torch).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Seed of the planners' random streams.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Distance to the (sub)goal latent used by every level's cost.</summary>
+    public Costs.DistanceKind Distance { get; init; } = Costs.DistanceKind.L2;
+
+    /// <summary>Weight of the goal distance on steps before the last (the last step has weight 1).</summary>
+    public float StepWeight { get; init; } = 0.1f;
+
+    /// <summary>Weight of the action magnitude term at level 0.</summary>
+    public float ActionWeight { get; init; } = 1e-3f;
+
+    /// <summary>Upper levels replan early when the current latent is this close to the subgoal they handed down (0: off).</summary>
+    public float SubgoalReachedRadius { get; init; }
+}

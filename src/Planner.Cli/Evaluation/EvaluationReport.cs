@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+using Planner.Cli.Infrastructure;
+
+namespace Planner.Cli.Evaluation;
+
+/// <summary>Success rate, steps and planning time, overall and per geodesic-distance bin.</summary>
+internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOnlyList<(DistanceBin Bin, Summary Summary)> Bins)
+{
+    public static EvaluationReport From(string planner, IReadOnlyList<EpisodeResult> results, IReadOnlyList<DistanceBin> bins)
+    {
+        var perBin = new List<(DistanceBin, Summary)>();
+        foreach (var bin in bins)
+        {
+            var inBin = results.Where(r => bin.Contains(r.Task.GeodesicCells)).ToList();
+            if (inBin.Count > 0) perBin.Add((bin, Summary.Of(inBin)));
+        }
+        return new EvaluationReport(planner, Summary.Of(results), perBin);
+    }
+
+    public void WriteJson(Utf8JsonWriter w)
+    {
+        w.WriteString("planner", Planner);
+        Overall.Write(w);
+        w.WritePropertyName("bins");
+        w.WriteStartArray();
+        foreach (var (bin, summary) in Bins)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", bin.Name);
+            w.WriteNumber("min_cells", bin.MinCells);
+            w.WriteNumber("max_cells", bin.MaxCells);
+            summary.Write(w);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public void Print(TextWriter output)
+    {
+        output.WriteLine($"{"bin",-8} {"cells",-7} {"episodes",8} {"success",8} {"mean steps",10} {"plan ms p50",11} {"plan ms p99",11} {"evals/step",11}");
+        foreach (var (bin, s) in Bins)
+            output.WriteLine(Row(bin.Name, $"{bin.MinCells}-{bin.MaxCells}", s));
+        output.WriteLine(Row("all", "", Overall));
+    }
+
+    private static string Row(string name, string cells, Summary s) => string.Create(CultureInfo.InvariantCulture,
+        $"{name,-8} {cells,-7} {s.Episodes,8} {s.SuccessRate,8:P0} {s.MeanSteps,10:F1} {s.PlanMs.Median,11:F2} {s.PlanMs.P99,11:F2} {s.EvaluationsPerStep,11:F0}");
+}
+
+/// <summary>Aggregates over a set of episodes.</summary>
+internal sealed record Summary(int Episodes, double SuccessRate, double MeanSteps, LatencyStats PlanMs, double EvaluationsPerStep)
+{
+    public static Summary Of(IReadOnlyList<EpisodeResult> results)
+    {
+        var successes = results.Where(r => r.Success).ToList();
+        double meanSteps = successes.Count == 0 ? double.NaN : successes.Average(r => r.Steps);
+        var ms = results.SelectMany(r => r.PlanMs).ToArray();
+        long steps = results.Sum(r => (long)r.Steps);
+        double evals = steps == 0 ? 0 : results.Sum(r => (double)r.ModelEvaluations) / steps;
+        return new Summary(results.Count, results.Count == 0 ? double.NaN : (double)successes.Count / results.Count, meanSteps, LatencyStats.From(ms), evals);
+    }
+
+    public void Write(Utf8JsonWriter w)
+    {
+        w.WriteNumber("episodes", Episodes);
+        w.Number("success_rate", SuccessRate);
+        w.Number("mean_steps", MeanSteps);
+        w.Number("plan_ms_median", PlanMs.Median);
+        w.Number("plan_ms_p99", PlanMs.P99);
+        w.Number("model_evals_per_step", EvaluationsPerStep);
+    }
+}

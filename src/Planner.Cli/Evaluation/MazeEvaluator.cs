@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Planner.Control;
+using Planner.Environments;
+using Planner.Environments.Mazes;
+using Planner.Environments.Tasks;
+using Planner.Hierarchy;
+
+namespace Planner.Cli.Evaluation;
+
+/// <summary>A geodesic-distance bin, inclusive on both ends.</summary>
+internal readonly record struct DistanceBin(string Name, int MinCells, int MaxCells)
+{
+    public bool Contains(int cells) => cells >= MinCells && cells <= MaxCells;
+}
+
+/// <summary>What happened in one episode.</summary>
+internal sealed record EpisodeResult(MazeTask Task, bool Success, int Steps, double[] PlanMs, long ModelEvaluations, float[] Path, float[] Subgoals);
+
+/// <summary>Settings of an evaluation run.</summary>
+internal sealed record EvaluationSettings
+{
+    public int Episodes { get; init; } = 50;
+    public int MaxSteps { get; init; } = 300;
+    public int MinCells { get; init; } = 1;
+    public int MaxCells { get; init; } = int.MaxValue;
+    public int Seed { get; init; }
+    public float SuccessRadius { get; init; } = MazeTask.DefaultSuccessRadius;
+}
+
+/// <summary>
+/// Runs goal-reaching episodes in a maze with an agent (a hierarchy of one or more levels) planning through a learned
+/// world model, timing every control step's planning.
+/// </summary>
+internal static class MazeEvaluator
+{
+    public static IReadOnlyList<EpisodeResult> Run(MazeLayout layout, WorldModelStack models, AgentSettings agent, EvaluationSettings settings,
+        IProgress<(int Done, int Total, double SuccessRate)>? progress = null)
+    {
+        var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
+        if (env.Observer.Dim != models.Encoder.ObservationDim)
+            throw new ArgumentException($"the model expects observations of size {models.Encoder.ObservationDim}, but {models.ObservationKind} observations of this maze have {env.Observer.Dim}.");
+        var tasks = TaskSampler.Sample(env.Dynamics, new TaskSamplingOptions
+        {
+            Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
+        });
+
+        using var controller = CreateController(models, agent, batch: 1);
+        var obs = new float[env.Observer.Dim];
+        var goal = new float[env.Observer.Dim];
+        var action = new float[2];
+        var results = new List<EpisodeResult>(tasks.Length);
+        int successes = 0;
+        foreach (var task in tasks)
+        {
+            env.Reset(task);
+            controller.Reset();
+            env.ObserveGoal(goal);
+            controller.SetGoalObservations(goal);
+            var planMs = new List<double>(settings.MaxSteps);
+            var path = new List<float>(2 * settings.MaxSteps) { env.Position.X, env.Position.Y };
+            var subgoals = new List<float>();
+            long evaluations = 0;
+            bool success = false;
+            int steps = 0;
+            while (steps < settings.MaxSteps)
+            {
+                env.Observe(obs);
+                long start = Stopwatch.GetTimestamp();
+                var status = controller.Act(obs, action);
+                planMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                evaluations += status.ModelEvaluations;
+                if (controller.Levels > 1 && status.Replanned(1)) RecordSubgoal(controller, subgoals);
+                env.Step(action);
+                steps++;
+                path.Add(env.Position.X);
+                path.Add(env.Position.Y);
+                if (env.IsSuccess(settings.SuccessRadius)) { success = true; break; }
+            }
+            if (success) successes++;
+            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray()));
+            progress?.Report((results.Count, tasks.Length, (double)successes / results.Count));
+        }
+        return results;
+    }
+
+    /// <summary>Subgoal latents are kept as latents; plots decode them through a position probe when one is available.</summary>
+    private static void RecordSubgoal(HierarchicalController controller, List<float> subgoals)
+    {
+        foreach (float v in controller.GoalOf(0)) subgoals.Add(v);
+    }
+
+    public static HierarchicalController CreateController(WorldModelStack models, AgentSettings agent, int batch)
+    {
+        var levels = new HierarchyLevel[agent.Levels.Count];
+        for (int k = 0; k < levels.Length; k++)
+        {
+            var settings = agent.Levels[k];
+            var options = new LevelOptions { TimeScale = models.TimeScaleOf(k), SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius };
+            levels[k] = models.CreateLevel(k, settings, agent, batch, options);
+        }
+        return new HierarchicalController(models.Encoder, levels, InvalidObservationPolicy.Fallback);
+    }
+}

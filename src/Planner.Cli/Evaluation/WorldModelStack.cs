@@ -1,0 +1,149 @@
+using Planner.Checkpoints;
+using Planner.Costs;
+using Planner.Hierarchy;
+using Planner.Managed;
+using Planner.Models;
+using Planner.Planning;
+using Planner.Torch.Rollout;
+using Planner.Torch.Runtime;
+using Planner.Torch.Training;
+using Planner.Torch.Training.Hierarchy;
+
+namespace Planner.Cli.Evaluation;
+
+/// <summary>
+/// A trained world model directory opened on one backend: the encoder and, per level, what a planner needs (an
+/// evaluator factory and a predictor). Level 0 is the JEPA model; levels above are the macro-action models.
+/// </summary>
+internal sealed class WorldModelStack : IDisposable
+{
+    private readonly TrainedWorldModel? _torch;      // present when the torch backend plans or a CNN encoder perceives
+    private readonly ResidualMlp? _managedPredictor; // present when the managed backend plans
+    private readonly WorldModelCheckpoint _checkpoint;
+    private readonly int _threads;
+
+    private WorldModelStack(string directory, string backend, int threads)
+    {
+        Directory = directory;
+        Backend = backend;
+        _threads = threads;
+        _checkpoint = WorldModelCheckpoint.Load(directory);
+        var meta = _checkpoint.Metadata;
+        bool cnn = meta.Encoder.Kind == EncoderKind.Conv;
+        if (backend == "torch" || cnn)
+        {
+            // Images are perceived by the CNN on libtorch even when the managed backend plans (its predictor is an MLP).
+            TorchRuntime.SetThreads(threads);
+            _torch = TrainedWorldModel.FromCheckpoint(_checkpoint);
+        }
+        Encoder = backend == "managed" && !cnn
+            ? new NormalizingEncoder(new MlpEncoder(_checkpoint.EncoderMlp()), meta.Normalization)
+            : new TorchModelEncoder(_torch!);
+        if (backend == "managed") _managedPredictor = new ResidualMlp(meta.LatentDim, meta.ActionDim, _checkpoint.PredictorMlp());
+        if (File.Exists(Path.Combine(directory, HierarchyManifest.FileName)))
+        {
+            var manifest = HierarchyManifest.Load(directory);
+            string fingerprint = LevelCheckpoint.EncoderFingerprint(_checkpoint.Tensors.Values, meta.Normalization);
+            for (int k = 1; k < manifest.Levels; k++)
+            {
+                var level = LevelCheckpoint.Load(Path.Combine(directory, HierarchyManifest.LevelDirectory(k)));
+                level.CheckBase(meta, fingerprint); // a level trained on another base model would plan nonsense
+                _levels.Add(level);
+            }
+        }
+    }
+
+    private readonly List<LevelCheckpoint> _levels = [];
+    private readonly List<TrainedMacroLevel> _torchLevels = [];
+
+    public static WorldModelStack Open(string directory, string backend, int threads)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"model directory '{directory}' does not exist; train one with 'planner train'.");
+        return new WorldModelStack(directory, backend, threads);
+    }
+
+    public string Directory { get; }
+    public string Backend { get; }
+    public IEncoder Encoder { get; }
+    public int LatentDim => Encoder.LatentDim;
+
+    /// <summary>What the model sees: images when its encoder is a CNN, else state vectors.</summary>
+    public Environments.Observation.ObservationKind ObservationKind => Metadata.Encoder.Kind == EncoderKind.Conv
+        ? Environments.Observation.ObservationKind.Pixels : Environments.Observation.ObservationKind.State;
+
+    /// <summary>Image side for pixel models.</summary>
+    public int ImageSize => Metadata.Encoder.Conv?.Height ?? 64;
+
+    private WorldModelMetadata Metadata => _checkpoint.Metadata;
+    public int ActionDim => Metadata.ActionDim;
+
+    /// <summary>Levels available in the directory (1 + trained macro levels).</summary>
+    public int AvailableLevels => 1 + _levels.Count;
+
+    /// <summary>Base steps per step of level <paramref name="k"/>.</summary>
+    public int TimeScaleOf(int k) => k == 0 ? 1 : _levels[k - 1].Metadata.TimeScale;
+
+    /// <summary>Builds the level-<paramref name="k"/> planner and predictor for <paramref name="batch"/> robots.</summary>
+    public HierarchyLevel CreateLevel(int k, LevelSettings settings, AgentSettings agent, int batch, LevelOptions levelOptions)
+    {
+        if (k >= AvailableLevels)
+            throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
+        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : 0f));
+        IRolloutEvaluator evaluator;
+        ILatentPredictor predictor;
+        if (Backend == "managed")
+        {
+            var dynamics = k == 0 ? _managedPredictor! : new ResidualMlp(LatentDim, _levels[k - 1].Metadata.MacroActionDim, _levels[k - 1].PredictorMlp());
+            evaluator = new ManagedRolloutEvaluator(dynamics, cost, threads: _threads);
+            predictor = new DynamicsPredictor(dynamics);
+        }
+        else
+        {
+            var dynamics = k == 0 ? _torch!.Predictor : TorchLevel(k).Predictor;
+            evaluator = new TorchRolloutEvaluator(dynamics, cost);
+            predictor = new TorchLatentPredictor(dynamics);
+        }
+        int actionDim = k == 0 ? ActionDim : _levels[k - 1].Metadata.MacroActionDim;
+        var options = new PlanningOptions
+        {
+            Horizon = settings.Horizon, Candidates = settings.Samples, Iterations = settings.Iterations, Seed = agent.Seed + 1000 * k,
+            Bounds = ActionBounds.Uniform(actionDim, -1, 1), // macro-actions are tanh-bounded too
+        };
+        var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
+        return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions);
+    }
+
+    private TrainedMacroLevel TorchLevel(int k)
+    {
+        while (_torchLevels.Count < k) _torchLevels.Add(TrainedMacroLevel.FromCheckpoint(_levels[_torchLevels.Count]));
+        return _torchLevels[k - 1];
+    }
+
+    public void Dispose()
+    {
+        foreach (var level in _torchLevels) level.Dispose();
+        _torch?.Dispose();
+    }
+
+    /// <summary>A planner that also disposes its evaluator.</summary>
+    private sealed class OwningPlanner(PlannerBase inner, IRolloutEvaluator evaluator) : IPlanner
+    {
+        public int Batch => inner.Batch;
+        public int Horizon => inner.Horizon;
+        public int ActionDim => inner.ActionDim;
+        public int StateDim => inner.StateDim;
+        public int GoalDim => inner.GoalDim;
+        public ReadOnlySpan<float> BestPlan => inner.BestPlan;
+        public ReadOnlySpan<float> SafeAction => inner.SafeAction;
+        public ReadOnlySpan<float> BestCost => inner.BestCost;
+        public PlanStatus Plan(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals) => inner.Plan(initialLatents, goals);
+        public void ShiftWarmStart(int steps) => inner.ShiftWarmStart(steps);
+        public void ResetWarmStart() => inner.ResetWarmStart();
+        public void Dispose()
+        {
+            inner.Dispose();
+            evaluator.Dispose();
+        }
+    }
+}

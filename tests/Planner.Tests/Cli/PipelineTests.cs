@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace Planner.Tests.Cli;
+
+/// <summary>The README's workflow end to end on a tiny budget: collect, train, eval-model, eval (with plot).</summary>
+public class PipelineTests
+{
+    [Test]
+    public void CollectTrainEvaluatePlanAndPlot()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-pipeline-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data.npz"), model = Path.Combine(dir, "model"), plot = Path.Combine(dir, "eval.png");
+            var (code, _, err) = CliTests.Run("collect", "--env", "maze:open", "--episodes", "12", "--steps", "16", "--seed", "3", "--out", data);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(File.Exists(data), Is.True);
+
+            (code, var output, err) = CliTests.Run("train", "--data", data, "--out", model, "--epochs", "2", "--latent", "4", "--prediction-steps", "4", "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("wrote"));
+
+            (code, output, err) = CliTests.Run("eval-model", "--model", model, "--data", data, "--json");
+            Assert.That(code, Is.EqualTo(0), err);
+            using (var report = JsonDocument.Parse(output))
+            {
+                Assert.That(report.RootElement.GetProperty("prediction").GetArrayLength(), Is.EqualTo(3));
+                Assert.That(report.RootElement.GetProperty("embedding_std").GetArrayLength(), Is.EqualTo(4));
+            }
+
+            (code, output, err) = CliTests.Run("eval", "--model", model, "--env", "maze:open", "--episodes", "3", "--max-steps", "20",
+                "--samples", "2", "--horizon", "4", "--iters", "2", "--json", "--plot", plot);
+            Assert.That(code, Is.EqualTo(0), err);
+            using var doc = JsonDocument.Parse(output);
+            var root = doc.RootElement;
+            Assert.That(root.GetProperty("episodes").GetInt32(), Is.EqualTo(3));
+            foreach (var field in new[] { "success_rate", "plan_ms_median", "plan_ms_p99", "model_evals_per_step" })
+                Assert.That(root.GetProperty(field).ValueKind, Is.EqualTo(JsonValueKind.Number), field);
+            Assert.That(root.TryGetProperty("mean_steps", out _), Is.True);
+            var bins = root.GetProperty("bins");
+            Assert.That(bins.GetArrayLength(), Is.GreaterThan(0));
+            foreach (var bin in bins.EnumerateArray())
+                foreach (var field in new[] { "min_cells", "max_cells", "episodes", "success_rate", "mean_steps" })
+                    Assert.That(bin.TryGetProperty(field, out _), Is.True, field);
+            Assert.That(File.ReadAllBytes(plot).AsSpan(1, 3).ToArray(), Is.EqualTo("PNG"u8.ToArray()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void TrainAndEvaluateAHierarchy()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-hier-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data.npz"), model = Path.Combine(dir, "model");
+            var (code, _, err) = CliTests.Run("collect", "--env", "maze:open", "--episodes", "10", "--steps", "24", "--seed", "4", "--out", data);
+            Assert.That(code, Is.EqualTo(0), err);
+            (code, var output, err) = CliTests.Run("train", "--data", data, "--out", model, "--levels", "2", "--tau", "4", "--epochs", "2",
+                "--latent", "4", "--prediction-steps", "4", "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("2 levels"));
+
+            (code, output, err) = CliTests.Run("eval", "--model", model, "--env", "maze:open", "--planner", "hier", "--episodes", "2", "--max-steps", "12",
+                "--samples", "2", "--horizon", "4", "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--json");
+            Assert.That(code, Is.EqualTo(0), err);
+            using var doc = JsonDocument.Parse(output);
+            Assert.That(doc.RootElement.GetProperty("planner").GetString(), Is.EqualTo("hier"));
+            Assert.That(doc.RootElement.GetProperty("model_evals_per_step").GetDouble(), Is.GreaterThan(0));
+
+            // A flat model cannot be evaluated as a hierarchy: a clear usage error.
+            string flat = Path.Combine(dir, "flat");
+            CliTests.Run("train", "--data", data, "--out", flat, "--epochs", "1", "--latent", "4", "--prediction-steps", "4", "--threads", "1");
+            (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:open", "--planner", "hier", "--episodes", "1");
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("--levels 2"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
