@@ -96,6 +96,38 @@ public class FourRoomsExperiment
                 new DynamicsPredictor(base0), new LevelOptions { TimeScale = 1, ReplanEvery = replan0 });
 
         string mode = Env("MODE", "both");
+        // A linear probe latent -> position, to see where subgoals and plans lie (diagnostics only).
+        var probeData = DataCollector.Collect(layout, new CollectOptions { Episodes = 50, Steps = 100, Seed = 98 });
+        int probeRows = probeData.Episodes * (probeData.Steps + 1);
+        s_probe = LinearProbe.Fit(level0.Encode(probeData.Observations, probeRows), s, probeData.Positions, 2);
+        var probe = s_probe;
+        if (mode == "probe")
+        {
+            var planner = new CemPlanner(new ManagedRolloutEvaluator(macro1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, Float("STEPW1", 1f), Float("TERMW1", 1f))), threads: 2),
+                new PlanningOptions { Horizon = h1, Candidates = cand, Iterations = Int("ITERS1", 10), Bounds = ActionBounds.Uniform(m, -1, 1), Seed = 2 }, 1);
+            var dyn = new DynamicsPredictor(macro1);
+            var env = new MazeEnvironment(layout);
+            var o = new float[env.Observer.Dim];
+            var zs = new float[s];
+            var zg = new float[s];
+            var pred = new float[h1 * s];
+            var xy = new float[h1 * 2];
+            for (int i = 0; i < 5; i++)
+            {
+                env.Reset(tasks[i]);
+                env.Observe(o);
+                level0.Encode(o, 1, zs);
+                env.ObserveGoal(o);
+                level0.Encode(o, 1, zg);
+                planner.Plan(zs, zg);
+                dyn.Predict(zs, planner.BestPlan, 1, h1, pred);
+                probe.Predict(pred, xy);
+                Say($"task {i}: start ({tasks[i].StartX:F1},{tasks[i].StartY:F1}) goal ({tasks[i].GoalX:F1},{tasks[i].GoalY:F1}) cells {tasks[i].GeodesicCells}; plan: "
+                    + string.Join(" ", Enumerable.Range(0, h1).Select(j => $"({xy[2 * j]:F1},{xy[2 * j + 1]:F1})")));
+            }
+            planner.Dispose();
+            return;
+        }
         if (mode is "both" or "flat")
         {
             using var flat = new HierarchicalController(encoder, [Base(flatH, 1)]);
@@ -104,15 +136,17 @@ public class FourRoomsExperiment
         if (mode is "both" or "hier")
         {
             var top = new HierarchyLevel(
-                new CemPlanner(new ManagedRolloutEvaluator(macro1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, Float("STEPW1", 1f), Float("TERMW1", 1f))), threads: 2),
-                    new PlanningOptions { Horizon = h1, Candidates = cand, Iterations = Int("ITERS1", 10), Bounds = ActionBounds.Uniform(m, -1, 1), Seed = 2 }, batch),
+                new CemPlanner(new ManagedRolloutEvaluator(macro1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, Float("STEPW1", 1f), Float("TERMW1", 1f)), new ActionMagnitudeCost(Float("ACT1", 0))), threads: 2),
+                    new PlanningOptions { Horizon = h1, Candidates = Int("CAND1", cand), Iterations = Int("ITERS1", 10), Bounds = ActionBounds.Uniform(m, -Float("BOUND1", 1), Float("BOUND1", 1)), Seed = 2 }, batch),
                 new DynamicsPredictor(macro1),
                 new LevelOptions { TimeScale = tau, ReplanEvery = Int("REPLAN1", tau), SubgoalStep = subgoalStep, SubgoalReachedRadius = Float("REACHED", 0) });
             using var hier = new HierarchicalController(encoder, [Base(h0, 1), top]);
-            Say(Run("2-level", hier, layout, tasks, maxSteps) + $"  [tau={tau}, M={m}, H1={h1}, H0={h0}, SubgoalStep={subgoalStep}, N={cand}, iters={iters}]");
+            Say(Run("2-level", hier, layout, tasks, maxSteps) + $"  [tau={tau}, M={m}, H1={h1}, H0={h0}, SubgoalStep={subgoalStep}, N={cand}, N1={Int("CAND1", cand)}, iters={iters}, iters1={Int("ITERS1", 10)}, replan1={Int("REPLAN1", tau)}, reached={Float("REACHED", 0)}, bound1={Float("BOUND1", 1)}, act1={Float("ACT1", 0)}, stepw1={Float("STEPW1", 1f)}]");
         }
         File.AppendAllText(Path.Combine(dir, "results.txt"), log.ToString());
     }
+
+    private static LinearProbe? s_probe;
 
     private static string Run(string name, HierarchicalController controller, MazeLayout layout, MazeTask[] tasks, int maxSteps)
     {
@@ -145,6 +179,12 @@ public class FourRoomsExperiment
                 if (envs[b].IsSuccess()) reached[b] = t + 1;
             }
             if (reached.All(r => r >= 0)) break;
+            if (Env("TRACE", "0") == "1" && t % 8 == 0 && s_probe is not null)
+            {
+                var xy = new float[2];
+                s_probe.Predict(controller.GoalOf(0).Slice(0, s_probe.InputDim), xy);
+                Console.Error.WriteLine($"  {name} t={t}: robot0 at ({envs[0].Position.X:F1},{envs[0].Position.Y:F1}) level-0 goal decodes to ({xy[0]:F1},{xy[1]:F1}); task goal ({tasks[0].GoalX:F1},{tasks[0].GoalY:F1})");
+            }
             if ((t + 1) % 50 == 0) Console.Error.WriteLine($"  {name}: step {t + 1}, reached {reached.Count(r => r >= 0)}/{batch}, {clock.Elapsed.TotalSeconds:F0}s");
         }
         int success = reached.Count(r => r >= 0);
