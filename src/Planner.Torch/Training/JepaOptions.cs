@@ -83,8 +83,11 @@ public sealed record JepaOptions
     /// <summary>Clip the gradient norm to this (0: no clipping).</summary>
     public double GradientClip { get; init; } = 1.0;
 
-    /// <summary>How targets are embedded.</summary>
-    public TargetEncoderMode Target { get; init; } = TargetEncoderMode.StopGradient;
+    /// <summary>
+    /// How targets are embedded. Default <see cref="TargetEncoderMode.Shared"/> (PLDM): on two-rooms it halved the
+    /// 16-step prediction ratio of stop-gradient for states (0.056 vs 0.109) and beat it for pixels (0.31 vs 0.33).
+    /// </summary>
+    public TargetEncoderMode Target { get; init; } = TargetEncoderMode.Shared;
 
     /// <summary>EMA decay of the target encoder when <see cref="Target"/> is <see cref="TargetEncoderMode.Ema"/>.</summary>
     public double EmaDecay { get; init; } = 0.99;

@@ -25,20 +25,23 @@ public class TrainingExperiments
         Run(train, test, new JepaOptions { Seed = 0, Threads = threads });
     }
 
-    [Test]
-    public void TwoRoomsStates()
+    [TestCase(TargetEncoderMode.StopGradient)]
+    [TestCase(TargetEncoderMode.Ema)]
+    [TestCase(TargetEncoderMode.Shared)]
+    public void TwoRoomsStates(TargetEncoderMode target)
     {
         var layout = BuiltInLayouts.Get("two-rooms");
         var train = DataCollector.Collect(layout, new CollectOptions { Episodes = 200, Steps = 64, Seed = 1, MaxParallelism = 1 });
         var test = DataCollector.Collect(layout, new CollectOptions { Episodes = 50, Steps = 64, Seed = 2, MaxParallelism = 1 });
-        var report = Run(train, test, new JepaOptions { Seed = 0 }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
+        var report = Run(train, test, new JepaOptions { Seed = 0, Target = target }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
         Assert.That(report.Prediction[^1].Ratio, Is.LessThanOrEqualTo(0.2));
         Assert.That(report.CollapsedDimensions, Is.Zero);
         Assert.That(report.ProbeR2, Is.GreaterThanOrEqualTo(0.95));
     }
 
-    [Test]
-    public void TwoRoomsPixels()
+    [TestCase(TargetEncoderMode.StopGradient)]
+    [TestCase(TargetEncoderMode.Shared)]
+    public void TwoRoomsPixels(TargetEncoderMode target)
     {
         var layout = BuiltInLayouts.Get("two-rooms");
         int episodes = int.Parse(Environment.GetEnvironmentVariable("PLANNER_PIXEL_EPISODES") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
@@ -46,7 +49,7 @@ public class TrainingExperiments
         var pixels = new CollectOptions { Episodes = episodes, Steps = 64, Seed = 1, Observation = ObservationKind.Pixels, MaxParallelism = 1 };
         var train = DataCollector.Collect(layout, pixels);
         var test = DataCollector.Collect(layout, pixels with { Episodes = 50, Seed = 2 });
-        var report = Run(train, test, new JepaOptions { Seed = 0, MaxDuration = TimeSpan.FromMinutes(minutes) }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
+        var report = Run(train, test, new JepaOptions { Seed = 0, Target = target, MaxDuration = TimeSpan.FromMinutes(minutes) }, Environment.GetEnvironmentVariable("PLANNER_SAVE_MODEL"));
         Assert.That(report.CollapsedDimensions, Is.Zero);
     }
 
