@@ -15,7 +15,7 @@ internal static class TrainCommand
         options:
           --data FILE.npz   dataset from 'planner collect' (required)
           --out DIR         checkpoint directory (model.safetensors + model.json) (required)
-          --latent Z (16)  --epochs N (150)  --patience P (20)  --batch-size B (32)  --lr X (0.001)
+          --latent Z (16)  --epochs N (200)  --patience P (20)  --batch-size B (64)  --lr X (0.002)
           --prediction-steps K (16)  --max-minutes M (none, per level)  --seed S (0)  --threads T (1; libtorch threads: more was slower on 2 shared cores)
           --levels L (1)    L >= 2 also trains the upper levels of a hierarchy: latent macro-action encoders and
                             macro-level predictors over the frozen level-0 encoder (time-scales 8, 32, ...)
@@ -31,14 +31,16 @@ internal static class TrainCommand
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
         int levels = a.Int("levels", 1, 1, 8);
         var data = TrajectoryDatasetFile.Load(dataPath);
-        var options = new JepaOptions
+        // Flags override the trainer's own defaults (measured in src/Planner.Torch/Training/README.md) only when given.
+        var d = new JepaOptions();
+        var options = d with
         {
-            LatentDim = a.Int("latent", 16, 1, 4096),
-            Epochs = a.Int("epochs", 150, 1, 1_000_000),
-            Patience = a.Int("patience", 20, 1, 1_000_000),
-            BatchSize = a.Int("batch-size", 32, 1, 1 << 20),
-            LearningRate = a.Double("lr", 1e-3, 0, exclusiveMin: true),
-            PredictionSteps = a.Int("prediction-steps", 16, 1, 10_000),
+            LatentDim = a.Int("latent", d.LatentDim, 1, 4096),
+            Epochs = a.Int("epochs", d.Epochs, 1, 1_000_000),
+            Patience = a.Int("patience", d.Patience, 1, 1_000_000),
+            BatchSize = a.Int("batch-size", d.BatchSize, 1, 1 << 20),
+            LearningRate = a.Double("lr", d.LearningRate, 0, exclusiveMin: true),
+            PredictionSteps = a.Int("prediction-steps", d.PredictionSteps, 1, 10_000),
             MaxDuration = a.Has("max-minutes") ? TimeSpan.FromMinutes(a.Double("max-minutes", 1, 0, exclusiveMin: true)) : null,
             Seed = a.Int("seed", 0),
             Threads = a.Int("threads", 1, 1, 1024),
