@@ -28,6 +28,8 @@ internal static class BenchCommand
           --device cpu|cuda (torch backend)   --compare (both backends, same problem, with the ratio)
           --ticks T         run a control loop of T ticks instead (the problem's model is the system): per-tick latency
                             distribution, deadline overruns, invalid actions, managed heap and process memory at start/end
+          --peak            measure this machine's matrix-multiply peak (the managed GEMM kernel, --threads threads) and print
+                            each backend's essential FLOPs (forward + input-gradient passes) as a fraction of it
           --json            print one JSON object
         timing: after warm-up, per whole plan call (warm start reset before each call, so every call does the same work)
         """;
@@ -56,6 +58,7 @@ internal static class BenchCommand
             runs.Add(BenchRun.Measure(problem, settings.Backend, settings.Planner, settings.Samples, settings.Iterations));
         }
         LqReport? lq = problem.Lq is null ? null : LqReport.Compute(problem, settings.Backend);
+        double peak = settings.Peak ? Managed.PeakFlops.Measure(settings.Threads, TimeSpan.FromSeconds(2)) : double.NaN;
 
         if (settings.Json)
         {
@@ -77,19 +80,28 @@ internal static class BenchCommand
                     w.WriteEndObject();
                 }
                 lq?.Write(w);
+                if (settings.Peak)
+                {
+                    w.Number("peak_gflops", peak);
+                    w.Number("efficiency", runs[0].EssentialGflops / peak);
+                }
                 WriteConfig(w, settings);
             });
         }
         else
         {
             stdout.WriteLine($"problem {settings.Problem.ToString().ToLowerInvariant()}  S={settings.State} A={settings.Action} W={settings.Hidden}  planner {settings.Planner}  B={settings.Batch} N={settings.Samples} H={settings.Horizon} K={settings.Iterations}  threads {settings.Threads}");
-            stdout.WriteLine($"{"backend",-8} {"median ms",10} {"p90 ms",10} {"p99 ms",10} {"iters",6} {"zero-action cost",17} {"final cost",12}");
+            stdout.WriteLine($"{"backend",-8} {"median ms",10} {"p90 ms",10} {"p99 ms",10} {"iters",6} {"zero-action cost",17} {"final cost",12} {"GFLOP/s",8}");
             foreach (var run in runs)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{run.Backend,-8} {run.Latency.Median,10:F3} {run.Latency.P90,10:F3} {run.Latency.P99,10:F3} {run.MeanIterations,6:F1} {run.ZeroActionCost,17:G6} {run.FinalCost,12:G6}"));
+                    $"{run.Backend,-8} {run.Latency.Median,10:F3} {run.Latency.P90,10:F3} {run.Latency.P99,10:F3} {run.MeanIterations,6:F1} {run.ZeroActionCost,17:G6} {run.FinalCost,12:G6} {run.EssentialGflops,8:F1}"));
             if (runs.Count > 1)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"managed is {runs[1].Latency.Median / runs[0].Latency.Median:F2}x faster than torch (median)"));
             lq?.Print(stdout);
+            if (settings.Peak)
+                foreach (var run in runs)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{run.Backend}: essential FLOPs at {run.EssentialGflops:F1} GFLOP/s = {run.EssentialGflops / peak:P0} of this machine's measured peak {peak:F1} GFLOP/s ({settings.Threads} threads)"));
         }
         return 0;
     }
@@ -120,7 +132,8 @@ internal static class BenchCommand
 }
 
 /// <summary>One backend's timing of the bench problem.</summary>
-internal sealed record BenchRun(string Backend, LatencyStats Latency, double ZeroActionCost, double FinalCost, double MeanIterations, long EvaluationsPerPlan, int DeadlineStops)
+internal sealed record BenchRun(string Backend, LatencyStats Latency, double ZeroActionCost, double FinalCost, double MeanIterations, long EvaluationsPerPlan,
+    int DeadlineStops, double EssentialGflops)
 {
     public static BenchRun Measure(BenchProblem problem, string backend, PlannerKind kind, int samples, int iterations)
     {
@@ -131,7 +144,8 @@ internal sealed record BenchRun(string Backend, LatencyStats Latency, double Zer
             Horizon = s.Horizon, Candidates = samples, Iterations = iterations, Bounds = problem.Bounds, Seed = s.Seed,
             Deadline = s.DeadlineMs is { } d ? TimeSpan.FromMilliseconds(d) : null,
         };
-        using var planner = PlannerFactory.Create(kind, evaluator, options, s.Batch);
+        // A fixed budget: every call runs exactly K iterations, so backends and runs compare like for like.
+        using var planner = PlannerFactory.Create(kind, evaluator, options, s.Batch, gradient: new GradientOptions { ConvergenceTolerance = 0 });
         double zero = MeasureZeroActionCost(evaluator, problem);
 
         for (int i = 0; i < s.Warmup; i++)
@@ -155,7 +169,9 @@ internal sealed record BenchRun(string Backend, LatencyStats Latency, double Zer
         }
         double final = 0;
         foreach (float c in planner.BestCost) final += c;
-        return new BenchRun(backend, LatencyStats.From(times), zero, final / s.Batch, iterationsSum / s.Repeats, evaluations, deadlineStops);
+        var latency = LatencyStats.From(times);
+        double gflops = evaluations * (double)problem.FlopsPerModelStep / (latency.Median * 1e-3) / 1e9;
+        return new BenchRun(backend, latency, zero, final / s.Batch, iterationsSum / s.Repeats, evaluations, deadlineStops, gflops);
     }
 
     /// <summary>Mean cost of doing nothing (all-zero actions) over the batch.</summary>
@@ -184,5 +200,6 @@ internal sealed record BenchRun(string Backend, LatencyStats Latency, double Zer
         w.Number("mean_iterations", MeanIterations);
         w.WriteNumber("model_evaluations_per_plan", EvaluationsPerPlan);
         w.WriteNumber("deadline_stops", DeadlineStops);
+        w.Number("essential_gflops", EssentialGflops);
     }
 }

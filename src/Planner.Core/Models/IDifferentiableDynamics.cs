@@ -19,7 +19,7 @@ public interface IDifferentiableDynamics
     /// <summary>Scratch floats needed per row by <see cref="Backward"/>.</summary>
     int ScratchFloatsPerRow { get; }
 
-    /// <summary>Multiply-adds per row of one forward step (for efficiency reports).</summary>
+    /// <summary>FLOPs (2 per multiply-add) per row of one forward step, for efficiency reports.</summary>
     long ForwardFlopsPerRow { get; }
 
     /// <summary>Forward step: <paramref name="states"/> <c>[rows x S]</c>, <paramref name="actions"/> <c>[rows x A]</c> into <paramref name="next"/> <c>[rows x S]</c>; fills <paramref name="tape"/> <c>[rows x TapeFloatsPerRow]</c> (may be empty when no backward pass follows).</summary>

@@ -64,6 +64,22 @@ public class CliTests
         Assert.That(root.GetProperty("config").GetProperty("samples").GetInt32(), Is.EqualTo(4));
     }
 
+    [Test]
+    public void CompareAndPeakReportBothBackendsAndTheEfficiency()
+    {
+        var (code, output, err) = Run("bench", "--compare", "--peak", "--samples", "4", "--horizon", "4", "--iters", "3", "--state", "4",
+            "--action", "2", "--hidden", "16", "--repeats", "2", "--warmup", "1", "--json");
+        Assert.That(code, Is.EqualTo(0), err);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var compare = root.GetProperty("compare");
+        Assert.That(compare.GetProperty("managed").GetProperty("final_cost").GetDouble(),
+            Is.EqualTo(compare.GetProperty("torch").GetProperty("final_cost").GetDouble()).Within(1e-3).Percent, "same problem, same plan");
+        Assert.That(compare.GetProperty("speedup_managed_over_torch").GetDouble(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("peak_gflops").GetDouble(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("efficiency").GetDouble(), Is.GreaterThan(0));
+    }
+
     [TestCase("torch")]
     [TestCase("managed")]
     public void LqBenchReportsTheOptimumAndTheBoundedComparison(string backend)

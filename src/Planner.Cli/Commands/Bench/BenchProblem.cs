@@ -45,6 +45,11 @@ internal sealed class BenchProblem
     public LinearQuadraticProblem? Lq { get; }
     public MlpWeights? Weights { get; }
 
+    /// <summary>FLOPs of one world-model step of one row (the input-gradient pass of a step costs the same).</summary>
+    public long FlopsPerModelStep => Lq is not null
+        ? 2L * Settings.State * (Settings.State + Settings.Action)
+        : 2L * ((Settings.State + Settings.Action) * Settings.Hidden + Settings.Hidden * Settings.Hidden + Settings.Hidden * Settings.State);
+
     /// <summary>Action bounds: [-1, 1] for the MLP problem, none for LQ, or ±--bound when given.</summary>
     public ActionBounds Bounds
     {

@@ -36,11 +36,12 @@ internal sealed record BenchSettings
     public int Ticks { get; init; }
     public bool Json { get; init; }
     public bool Compare { get; init; }
+    public bool Peak { get; init; }
 
     public static readonly string[] ValueFlags =
         ["backend", "planner", "problem", "samples", "horizon", "iters", "batch", "state", "action", "hidden", "threads", "repeats", "warmup", "seed", "deadline-ms", "bound", "device", "ticks"];
 
-    public static readonly string[] Switches = ["json", "compare"];
+    public static readonly string[] Switches = ["json", "compare", "peak"];
 
     public static BenchSettings Parse(IReadOnlyList<string> args)
     {
@@ -73,6 +74,7 @@ internal sealed record BenchSettings
             Ticks = a.Int("ticks", 0, 0, int.MaxValue),
             Json = a.Has("json"),
             Compare = a.Has("compare"),
+            Peak = a.Has("peak"),
         };
         return settings;
     }
