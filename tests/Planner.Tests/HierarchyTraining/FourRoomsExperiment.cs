@@ -65,6 +65,19 @@ public class FourRoomsExperiment
         using var _ = hierarchy;
         var level0 = hierarchy.Level0;
         var level1 = hierarchy.MacroLevels[0];
+        if (Env("RETRAIN1", "0") == "1")
+        {
+            // A different level 1 (PLANNER_EXP_TAU, _M) over the same level 0, cached in <dir>/level1-tau{tau}-m{m}.
+            string path = Path.Combine(dir, $"level1-tau{tau}-m{m}-e{new MacroLevelOptions().Epochs}");
+            if (File.Exists(Path.Combine(path, "level.json"))) level1 = TrainedMacroLevel.Load(path, level0);
+            else
+            {
+                var data = DataCollector.Collect(layout, new CollectOptions { Episodes = Int("EPISODES", 400), Steps = Int("STEPS", 100), Seed = 1 });
+                level1 = MacroActionTrainer.Train(level0, data, new MacroLevelOptions { TimeScale = tau, MacroActionDim = m, Seed = 0, Threads = 1 }, new TrainingProgressBar(Console.Error, interactive: false));
+                level1.Save(path);
+                Say($"trained level 1 tau={tau} M={m}: {level1.Summary}");
+            }
+        }
         tau = level1.TimeScale;
         m = level1.MacroActionDim;
 

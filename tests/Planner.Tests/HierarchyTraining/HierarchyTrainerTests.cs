@@ -32,8 +32,9 @@ public class HierarchyTrainerTests
             using var trained = HierarchyTrainer.Train(data, 3, Tiny(), new Both(reports, bar), dir);
             Assert.That(trained.Levels, Is.EqualTo(3));
             Assert.That(trained.TimeScales(), Is.EqualTo(new[] { 1, 4, 8 }));
-            Assert.That(reports.Where(r => r.Progress.EpochDone).Select(r => r.Level), Is.EqualTo(new[] { 0, 0, 1, 1, 2, 2 }));
-            Assert.That(log.ToString(), Does.Contain("level 2/2 epoch"));
+            Assert.That(reports.Where(r => r.Progress.EpochDone && !r.Progress.Finished).Select(r => r.Level), Is.EqualTo(new[] { 0, 0, 1, 1, 2, 2 }));
+            Assert.That(reports.Where(r => r.Progress.Finished).Select(r => r.Level), Is.EqualTo(new[] { 0, 1, 2 }), "one final report per level");
+            Assert.That(log.ToString(), Does.Contain("level 2/2 epoch").And.Contain("level 2/2 done: 2 epochs"));
 
             Assert.That(HierarchyManifest.Load(dir).TimeScales, Is.EqualTo(new[] { 1, 4, 8 }));
             using var loaded = TrainedHierarchy.Load(dir);

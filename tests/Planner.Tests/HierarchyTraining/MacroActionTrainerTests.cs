@@ -212,7 +212,7 @@ public class MacroActionTrainerTests
     {
         public void Report(TrainingProgress value)
         {
-            if (value.EpochDone) epochs.Add(value);
+            if (value.EpochDone && !value.Finished) epochs.Add(value);
         }
     }
 }

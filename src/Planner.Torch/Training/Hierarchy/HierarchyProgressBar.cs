@@ -21,6 +21,15 @@ public sealed class HierarchyProgressBar : IProgress<LevelProgress>
     public void Report(LevelProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (value.Progress.Finished)
+        {
+            Finish();
+            _lastLevel = -1;
+            _writer.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, "level {0}/{1} done: {2} epochs, best validation {3:F4}, {4:mm\\:ss}",
+                value.Level, value.Levels - 1, value.Progress.Epoch, value.Progress.BestValidationError, value.Progress.Elapsed));
+            _writer.Flush();
+            return;
+        }
         string text = Format(value);
         if (_interactive)
         {

@@ -127,6 +127,8 @@ public static class MacroActionTrainer
             DisposeAll(bestWeights);
         }
 
+        progress?.Report(new TrainingProgress(epochsRun, options.Epochs, batches, batches, double.NaN, default, double.NaN, best, clock.Elapsed,
+            EpochDone: true, Finished: true));
         var summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, stopReason, trainEpisodes.Length, validationEpisodes.Length, validationEpisodes);
         return new TrainedMacroLevel(metadata with { Training = TrainingRecord(options, device, k, summary) }, encoder, predictor, device) { Summary = summary };
     }
