@@ -20,14 +20,15 @@ internal static class EvalCommand
           cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
           level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
           levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
-                    --high-planner (cem) --high-samples (128) --high-horizon (8) --high-iters (8)
+                    --high-planner (cem) --high-samples (128) --high-horizon (12) --high-iters (8)
+                    --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step"], ["json"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -37,7 +38,7 @@ internal static class EvalCommand
             new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
         };
         var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20),
-            a.Int("high-horizon", 8, 1, 4096), a.Int("high-iters", 8, 1, 1 << 20));
+            a.Int("high-horizon", 12, 1, 4096), a.Int("high-iters", 8, 1, 1 << 20));
         var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
         int threads = a.Int("threads", 1, 1, 1024);
         using var models = WorldModelStack.Open(modelDir, backend, threads);
@@ -55,6 +56,8 @@ internal static class EvalCommand
                 ["sql2"] = Costs.DistanceKind.SquaredL2, ["l2"] = Costs.DistanceKind.L2, ["l1"] = Costs.DistanceKind.L1, ["cosine"] = Costs.DistanceKind.Cosine,
             }),
             StepWeight = (float)a.Double("step-weight", 0.1, 0),
+            HighStepWeight = (float)a.Double("high-step-weight", 0.1, 0),
+            SubgoalStep = a.Int("subgoal-step", 4, 1, 4096),
         };
         var settings = new EvaluationSettings
         {

@@ -30,6 +30,12 @@ internal sealed record AgentSettings
     /// <summary>Weight of the goal distance on steps before the last (the last step has weight 1).</summary>
     public float StepWeight { get; init; } = 0.1f;
 
+    /// <summary>Goal-distance weight of steps before the last at levels above 0 (0: terminal cost only).</summary>
+    public float HighStepWeight { get; init; } = 0.1f;
+
+    /// <summary>Which predicted latent of an upper level's plan becomes the subgoal of the level below.</summary>
+    public int SubgoalStep { get; init; } = 4;
+
     /// <summary>Weight of the action magnitude term at level 0.</summary>
     public float ActionWeight { get; init; } = 1e-3f;
 

@@ -95,7 +95,11 @@ internal static class MazeEvaluator
         for (int k = 0; k < levels.Length; k++)
         {
             var settings = agent.Levels[k];
-            var options = new LevelOptions { TimeScale = models.TimeScaleOf(k), SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius };
+            var options = new LevelOptions
+            {
+                TimeScale = models.TimeScaleOf(k), SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
+                SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
+            };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }
         return new HierarchicalController(models.Encoder, levels, InvalidObservationPolicy.Fallback);

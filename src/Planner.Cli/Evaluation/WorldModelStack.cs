@@ -89,7 +89,8 @@ internal sealed class WorldModelStack : IDisposable
     {
         if (k >= AvailableLevels)
             throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
-        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, agent.StepWeight, 1f), new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : 0f));
+        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
+            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : 0f));
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
         if (Backend == "managed")
