@@ -62,16 +62,7 @@ public sealed record HierarchyManifest
         string path = Path.Combine(directory, FileName);
         if (!File.Exists(path))
             throw new CheckpointException($"'{path}' is missing: '{directory}' is not a hierarchy directory (train one with HierarchyTrainer / `planner train --levels L`).");
-        HierarchyManifest? manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<HierarchyManifest>(File.ReadAllBytes(path), WorldModelCheckpoint.JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException($"'{path}' is not a valid hierarchy manifest: {e.Message}", e);
-        }
-        if (manifest is null) throw new CheckpointException($"'{path}' is empty (null).");
+        var manifest = CheckpointJson.Read<HierarchyManifest>(path, "hierarchy manifest");
         manifest.Validate(path);
         return manifest;
     }

@@ -90,16 +90,7 @@ public sealed class LevelCheckpoint
         string jsonPath = Path.Combine(directory, MetadataFileName);
         if (!File.Exists(jsonPath))
             throw new CheckpointException($"'{jsonPath}' is missing: a level checkpoint directory holds {MetadataFileName} and {WeightsFileName}.");
-        LevelMetadata? metadata;
-        try
-        {
-            metadata = JsonSerializer.Deserialize<LevelMetadata>(File.ReadAllBytes(jsonPath), WorldModelCheckpoint.JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException($"'{jsonPath}' is not valid level metadata: {e.Message}", e);
-        }
-        if (metadata is null) throw new CheckpointException($"'{jsonPath}' is empty (null).");
+        var metadata = CheckpointJson.Read<LevelMetadata>(jsonPath, "level metadata");
         metadata.Validate(jsonPath);
 
         string weightsPath = Path.Combine(directory, metadata.WeightsFile);

@@ -36,6 +36,8 @@ public sealed class WorldModelCheckpoint
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // A misspelt or foreign key is an error naming the key, never silently ignored.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
     private WorldModelCheckpoint(string directory, WorldModelMetadata metadata, IReadOnlyDictionary<string, NamedTensor> tensors)
@@ -90,16 +92,7 @@ public sealed class WorldModelCheckpoint
         string jsonPath = Path.Combine(directory, MetadataFileName);
         if (!File.Exists(jsonPath))
             throw new CheckpointException($"'{jsonPath}' is missing: a checkpoint directory holds {MetadataFileName} and {WeightsFileName}.");
-        WorldModelMetadata? metadata;
-        try
-        {
-            metadata = JsonSerializer.Deserialize<WorldModelMetadata>(File.ReadAllBytes(jsonPath), JsonOptions);
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException($"'{jsonPath}' is not valid checkpoint metadata: {e.Message}", e);
-        }
-        if (metadata is null) throw new CheckpointException($"'{jsonPath}' is empty (null).");
+        var metadata = CheckpointJson.Read<WorldModelMetadata>(jsonPath, "checkpoint metadata");
         metadata.Validate(jsonPath);
 
         string weightsPath = Path.Combine(directory, metadata.WeightsFile);

@@ -96,3 +96,30 @@ public class FuzzTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+public class ConfigurationKeyTests
+{
+    [Test]
+    public void UnknownOrMistypedKeysInModelJsonAreRejectedNamingTheKey()
+    {
+        string source = Support.RepositoryFiles.Path("models", "demo");
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-keys-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var f in Directory.GetFiles(source)) File.Copy(f, Path.Combine(dir, Path.GetFileName(f)));
+            string json = Path.Combine(dir, WorldModelCheckpoint.MetadataFileName);
+            string original = File.ReadAllText(json);
+            Assert.That(() => WorldModelCheckpoint.Load(dir), Throws.Nothing);
+
+            File.WriteAllText(json, original.Replace("\"latentDim\"", "\"latentDimm\"", StringComparison.Ordinal));
+            var unknown = Assert.Throws<CheckpointException>(() => WorldModelCheckpoint.Load(dir));
+            Assert.That(unknown!.Message, Does.Contain("latentDimm"));
+
+            File.WriteAllText(json, System.Text.RegularExpressions.Regex.Replace(original, "\"latentDim\": *[0-9]+", "\"latentDim\": \"sixteen\""));
+            var mistyped = Assert.Throws<CheckpointException>(() => WorldModelCheckpoint.Load(dir));
+            Assert.That(mistyped!.Message, Does.Contain("latentDim"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
