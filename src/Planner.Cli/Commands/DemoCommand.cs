@@ -38,7 +38,8 @@ internal static class DemoCommand
         var layout = BuiltInLayouts.Get("two-rooms");
         string modelDir = Path.Combine(outDir, "model");
 
-        stdout.WriteLine($"planner demo: {layout} (# wall, . free), point mass with acceleration actions in [-1, 1]^2");
+        stdout.WriteLine($"planner demo: {layout}, a point mass with acceleration actions in [-1, 1]^2 (# wall, . free):");
+        stdout.WriteLine(layout.ToText().TrimEnd());
         if (a.Has("retrain") || !ExtractShippedModel(modelDir))
         {
             stdout.WriteLine(a.Has("retrain") ? "1/3 collecting reward-free data and training a world model (--retrain)" : "1/3 no shipped model in this build: training one");

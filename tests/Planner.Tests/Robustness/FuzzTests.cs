@@ -10,11 +10,13 @@ namespace Planner.Tests.Robustness;
 
 /// <summary>
 /// Property and fuzz tests: random sizes, bounds and observations (NaN, infinities, huge values) and random bytes as
-/// files never crash, hang or yield a non-finite or out-of-bounds action. A longer run: set CSCHECK_ITER (e.g. 100000),
-/// see the README.
+/// files never crash, hang or yield a non-finite or out-of-bounds action. A longer run: PLANNER_FUZZ_SCALE=1000 (README).
 /// </summary>
 public class FuzzTests
 {
+    /// <summary>Multiplies every iteration count: <c>PLANNER_FUZZ_SCALE=1000</c> for a long fuzz run (CI uses 1).</summary>
+    private static readonly int Scale = int.TryParse(Environment.GetEnvironmentVariable("PLANNER_FUZZ_SCALE"), out int s) && s > 0 ? s : 1;
+
     private static readonly Gen<float> WildFloat = Gen.OneOf(
         Gen.Float[-10f, 10f], Gen.Const(float.NaN), Gen.Const(float.PositiveInfinity), Gen.Const(float.NegativeInfinity),
         Gen.Const(float.MaxValue), Gen.Const(-float.MaxValue), Gen.Float[-1e30f, 1e30f]);
@@ -44,7 +46,7 @@ public class FuzzTests
                     if (!bounds.Contains(u)) return false;
                 }
                 return true;
-            }, iter: 60);
+            }, iter: 60 * Scale);
     }
 
     [Test]
@@ -59,7 +61,7 @@ public class FuzzTests
             }
             catch (LayoutFormatException) { return true; }
             catch (ArgumentException) { return true; }
-        }, iter: 500);
+        }, iter: 500 * Scale);
     }
 
     [Test]
@@ -73,7 +75,7 @@ public class FuzzTests
                 File.WriteAllBytes(path, bytes);
                 try { TrajectoryDatasetFile.Load(path); return false; }
                 catch (InvalidDataException e) { return e.Message.Contains(path, StringComparison.Ordinal); }
-            }, iter: 300);
+            }, iter: 300 * Scale);
         }
         finally { File.Delete(path); }
     }
@@ -91,7 +93,7 @@ public class FuzzTests
                 File.WriteAllBytes(Path.Combine(dir, WorldModelCheckpoint.WeightsFileName), weights);
                 try { WorldModelCheckpoint.Load(dir); return false; }
                 catch (CheckpointException e) { return e.Message.Contains(dir, StringComparison.Ordinal); }
-            }, iter: 300);
+            }, iter: 300 * Scale);
         }
         finally { Directory.Delete(dir, true); }
     }
