@@ -63,18 +63,9 @@ public sealed class LevelCheckpoint
         var byName = new Dictionary<string, NamedTensor>(StringComparer.Ordinal);
         foreach (var t in tensors) byName[t.Name] = t;
         CheckTensors(metadata, byName, "tensors");
-        foreach (var t in tensors)
-        {
-            int bad = Guard.FirstNonFinite(t.Data);
-            if (bad >= 0) throw new ArgumentException($"tensor '{t.Name}' holds {t.Data[bad]} at index {bad}; weights must be finite.", nameof(tensors));
-        }
-
-        byte[] weights = SafeTensors.Serialize(tensors, new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "Planner", ["kind"] = LevelMetadata.FormatName });
-        var final = metadata with { WeightsFile = WeightsFileName, WeightsSha256 = Sha256(weights) };
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(final, WorldModelCheckpoint.JsonOptions);
-        System.IO.Directory.CreateDirectory(directory);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, WeightsFileName), weights);
-        AtomicFile.WriteAllBytes(Path.Combine(directory, MetadataFileName), json);
+        WeightsFile.Write(directory, WeightsFileName, MetadataFileName, tensors,
+            new Dictionary<string, string> { ["format"] = "pt", ["producer"] = "Planner", ["kind"] = LevelMetadata.FormatName },
+            sha => JsonSerializer.SerializeToUtf8Bytes(metadata with { WeightsFile = WeightsFileName, WeightsSha256 = sha }, WorldModelCheckpoint.JsonOptions));
     }
 
     /// <summary>
@@ -93,20 +84,8 @@ public sealed class LevelCheckpoint
         var metadata = CheckpointJson.Read<LevelMetadata>(jsonPath, "level metadata");
         metadata.Validate(jsonPath);
 
-        string weightsPath = Path.Combine(directory, metadata.WeightsFile);
-        if (!File.Exists(weightsPath))
-            throw new CheckpointException($"'{weightsPath}' is missing (named by {MetadataFileName}).");
-        byte[] bytes = File.ReadAllBytes(weightsPath);
-        string sha = Sha256(bytes);
-        if (!string.Equals(sha, metadata.WeightsSha256, StringComparison.OrdinalIgnoreCase))
-            throw new CheckpointException($"'{weightsPath}' has SHA-256 {sha}, but {MetadataFileName} records {metadata.WeightsSha256}: the weights file is corrupted or belongs to another checkpoint.");
-        var content = SafeTensors.Parse(bytes, $"'{weightsPath}'");
-        CheckTensors(metadata, content.Tensors, $"'{weightsPath}'");
-        foreach (var t in content.Tensors.Values)
-        {
-            int bad = Guard.FirstNonFinite(t.Data);
-            if (bad >= 0) throw new CheckpointException($"'{weightsPath}': tensor '{t.Name}' holds {t.Data[bad]} at index {bad}; weights must be finite.");
-        }
+        var content = WeightsFile.Read(directory, metadata.WeightsFile, metadata.WeightsSha256, MetadataFileName);
+        CheckTensors(metadata, content.Tensors, $"'{Path.Combine(directory, metadata.WeightsFile)}'");
         return new LevelCheckpoint(directory, metadata, content.Tensors);
     }
 
@@ -183,5 +162,4 @@ public sealed class LevelCheckpoint
                 throw new CheckpointException($"{source}: tensor '{name}' is not part of the architecture {MetadataFileName} describes (an extra or renamed tensor).");
     }
 
-    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }
