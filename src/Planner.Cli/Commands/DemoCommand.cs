@@ -21,7 +21,7 @@ internal static class DemoCommand
 
         options:
           --out DIR (planner-demo)   where the model, data and plot go
-          --retrain                  collect data and train now (about 3-5 minutes on 2 cores) instead of using the shipped model
+          --retrain                  collect data and train now (about a minute on 2 cores) instead of using the shipped model
           --episodes E (40)  --seed S (0)  --backend managed|torch (managed)
         """;
 
