@@ -1,3 +1,4 @@
+using Planner.Torch.Runtime;
 using Planner.Torch.Models;
 using Planner.Torch.Training;
 
@@ -37,8 +38,8 @@ public sealed class TorchLatentPredictor(ITorchDynamics dynamics, Device? device
         Guard.Length(states.Length, batch * horizon * s, nameof(states), $"[B={batch} x H={horizon} x S={s}]");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = Upload(initial, [batch, s]);
-        var u = Upload(actions, [batch, horizon, a]);
+        var z = HostTensors.Upload(initial, [batch, s], _device);
+        var u = HostTensors.Upload(actions, [batch, horizon, a], _device);
         var trajectory = new Tensor[horizon];
         for (int t = 0; t < horizon; t++)
         {
@@ -48,10 +49,4 @@ public sealed class TorchLatentPredictor(ITorchDynamics dynamics, Device? device
         stack(trajectory, 1).cpu().contiguous().data<float>().CopyTo(states, 0, 0);
     }
 
-    private Tensor Upload(ReadOnlySpan<float> data, long[] shape)
-    {
-        var host = zeros(shape, ScalarType.Float32);
-        host.data<float>().CopyFrom(data, 0, 0);
-        return _device.type == DeviceType.CPU ? host : host.to(_device);
-    }
 }

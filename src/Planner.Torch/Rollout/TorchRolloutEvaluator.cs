@@ -1,3 +1,4 @@
+using Planner.Torch.Runtime;
 using Planner.Costs;
 using Planner.Torch.Costs;
 using Planner.Torch.Models;
@@ -58,19 +59,9 @@ public sealed class TorchRolloutEvaluator : IRolloutEvaluator
         Guard.Length(goals.Length, batch * GoalDim, nameof(goals), $"[B={batch} x G={GoalDim}]");
         _initial?.Dispose();
         _goals?.Dispose();
-        _initial = Upload(initialLatents, [batch, StateDim]);
-        _goals = Upload(goals, [batch, GoalDim]);
+        _initial = HostTensors.Upload(initialLatents, [batch, StateDim], _device).DetachFromDisposeScope();
+        _goals = HostTensors.Upload(goals, [batch, GoalDim], _device).DetachFromDisposeScope();
         _batch = batch;
-    }
-
-    private Tensor Upload(ReadOnlySpan<float> data, long[] shape)
-    {
-        var host = zeros(shape, ScalarType.Float32);
-        host.data<float>().CopyFrom(data, 0, 0);
-        if (_device.type == DeviceType.CPU) return host.DetachFromDisposeScope();
-        var moved = host.to(_device).DetachFromDisposeScope();
-        host.Dispose();
-        return moved;
     }
 
     /// <inheritdoc />

@@ -99,7 +99,7 @@ public static class JepaTrainer
                         termSum += terms;
                     }
                     progress?.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / (batch + 1), termSum / (batch + 1),
-                        double.NaN, Nan(best), clock.Elapsed, EpochDone: false));
+                        double.NaN, WeightSnapshots.Nan(best), clock.Elapsed, EpochDone: false));
                 }
 
                 double validation = validationChunks.Length > 0
@@ -111,8 +111,8 @@ public static class JepaTrainer
                 {
                     best = validation;
                     bestEpoch = epoch;
-                    DisposeAll(bestWeights);
-                    bestWeights = Snapshot(parameters);
+                    WeightSnapshots.Dispose(bestWeights);
+                    bestWeights = WeightSnapshots.Take(parameters);
                 }
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / batches, termSum / batches,
                     validation, best, clock.Elapsed, EpochDone: true));
@@ -127,7 +127,7 @@ public static class JepaTrainer
                 }
                 if (options.MaxDuration is { } max && clock.Elapsed >= max) { stopReason = "time limit"; break; }
             }
-            if (bestWeights is not null) Restore(parameters, bestWeights);
+            if (bestWeights is not null) WeightSnapshots.Restore(parameters, bestWeights);
         }
         catch
         {
@@ -138,7 +138,7 @@ public static class JepaTrainer
         }
         finally
         {
-            DisposeAll(bestWeights);
+            WeightSnapshots.Dispose(bestWeights);
             emaEncoder?.Dispose();
         }
 
@@ -338,27 +338,6 @@ public static class JepaTrainer
         }
     }
 
-    private static List<Tensor> Snapshot(List<Parameter> parameters)
-    {
-        var list = new List<Tensor>(parameters.Count);
-        foreach (var p in parameters) list.Add(p.detach().clone().DetachFromDisposeScope());
-        return list;
-    }
-
-    private static void Restore(List<Parameter> parameters, List<Tensor> weights)
-    {
-        using var _ = no_grad();
-        for (int i = 0; i < parameters.Count; i++) parameters[i].copy_(weights[i]);
-    }
-
-    private static void DisposeAll(List<Tensor>? tensors)
-    {
-        if (tensors is null) return;
-        foreach (var t in tensors) t.Dispose();
-        tensors.Clear();
-    }
-
-    private static double Nan(double best) => double.IsPositiveInfinity(best) ? double.NaN : best;
 
     private static JsonObject TrainingRecord(JepaOptions options, TrainingSummary summary)
     {

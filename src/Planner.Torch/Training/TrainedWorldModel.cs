@@ -1,3 +1,4 @@
+using Planner.Torch.Runtime;
 using Planner.Checkpoints;
 using Planner.Models;
 using Planner.Torch.Models;
@@ -83,7 +84,7 @@ public sealed class TrainedWorldModel : IDisposable
         Guard.Length(latents.Length, rows * LatentDim, nameof(latents), $"[rows={rows} x Z={LatentDim}]");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var obs = Upload(observations, rows, ObservationDim);
+        var obs = HostTensors.Upload(observations, [rows, ObservationDim], Device);
         var z = EncodeTensor(obs).cpu().contiguous();
         z.data<float>().CopyTo(latents);
     }
@@ -106,16 +107,10 @@ public sealed class TrainedWorldModel : IDisposable
         Guard.Length(next.Length, rows * LatentDim, nameof(next), $"[rows={rows} x Z={LatentDim}]");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = Predictor.call(Upload(latents, rows, LatentDim), Upload(actions, rows, ActionDim)).cpu().contiguous();
+        var z = Predictor.call(HostTensors.Upload(latents, [rows, LatentDim], Device), HostTensors.Upload(actions, [rows, ActionDim], Device)).cpu().contiguous();
         z.data<float>().CopyTo(next);
     }
 
-    private Tensor Upload(ReadOnlySpan<float> data, int rows, int cols)
-    {
-        var host = zeros([rows, cols], ScalarType.Float32);
-        host.data<float>().CopyFrom(data, 0, 0);
-        return Device.type == DeviceType.CPU ? host : host.to(Device);
-    }
 
     /// <summary>The predictor's weights for the managed backend.</summary>
     public MlpWeights PredictorWeights() => Predictor.ToWeights();

@@ -94,7 +94,7 @@ public static class MacroActionTrainer
                         predictionSum += prediction.item<float>();
                     }
                     progress?.Report(new TrainingProgress(epoch, options.Epochs, batch + 1, batches, lossSum / (batch + 1),
-                        new LossTerms(predictionSum / (batch + 1), 0, 0, 0), double.NaN, Nan(best), clock.Elapsed, EpochDone: false));
+                        new LossTerms(predictionSum / (batch + 1), 0, 0, 0), double.NaN, WeightSnapshots.Nan(best), clock.Elapsed, EpochDone: false));
                 }
 
                 double validation = validationWindows.Length > 0
@@ -106,15 +106,15 @@ public static class MacroActionTrainer
                 {
                     best = validation;
                     bestEpoch = epoch;
-                    DisposeAll(bestWeights);
-                    bestWeights = Snapshot(parameters);
+                    WeightSnapshots.Dispose(bestWeights);
+                    bestWeights = WeightSnapshots.Take(parameters);
                 }
                 progress?.Report(new TrainingProgress(epoch, options.Epochs, batches, batches, lossSum / batches,
                     new LossTerms(predictionSum / batches, 0, 0, 0), validation, best, clock.Elapsed, EpochDone: true));
                 if (options.Patience > 0 && epoch - bestEpoch >= options.Patience) { stopReason = "early stopping"; break; }
                 if (options.MaxDuration is { } max && clock.Elapsed >= max) { stopReason = "time limit"; break; }
             }
-            if (bestWeights is not null) Restore(parameters, bestWeights);
+            if (bestWeights is not null) WeightSnapshots.Restore(parameters, bestWeights);
         }
         catch
         {
@@ -124,7 +124,7 @@ public static class MacroActionTrainer
         }
         finally
         {
-            DisposeAll(bestWeights);
+            WeightSnapshots.Dispose(bestWeights);
         }
 
         progress?.Report(new TrainingProgress(epochsRun, options.Epochs, batches, batches, double.NaN, default, double.NaN, best, clock.Elapsed,
@@ -206,27 +206,6 @@ public static class MacroActionTrainer
         }
     }
 
-    private static List<Tensor> Snapshot(List<Parameter> parameters)
-    {
-        var list = new List<Tensor>(parameters.Count);
-        foreach (var p in parameters) list.Add(p.detach().clone().DetachFromDisposeScope());
-        return list;
-    }
-
-    private static void Restore(List<Parameter> parameters, List<Tensor> weights)
-    {
-        using var _ = no_grad();
-        for (int i = 0; i < parameters.Count; i++) parameters[i].copy_(weights[i]);
-    }
-
-    private static void DisposeAll(List<Tensor>? tensors)
-    {
-        if (tensors is null) return;
-        foreach (var t in tensors) t.Dispose();
-        tensors.Clear();
-    }
-
-    private static double Nan(double best) => double.IsPositiveInfinity(best) ? double.NaN : best;
 
     private static JsonObject TrainingRecord(MacroLevelOptions options, Device device, int rolloutSteps, TrainingSummary summary)
     {

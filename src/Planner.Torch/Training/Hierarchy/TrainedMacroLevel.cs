@@ -1,3 +1,4 @@
+using Planner.Torch.Runtime;
 using Planner.Checkpoints;
 using Planner.Models;
 using Planner.Torch.Models;
@@ -77,7 +78,7 @@ public sealed class TrainedMacroLevel : IDisposable
         Guard.Length(macroActions.Length, rows * MacroActionDim, nameof(macroActions), $"[rows={rows} x M={MacroActionDim}]");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var m = MacroEncoder.call(Upload(chunks, rows, ChunkDim)).cpu().contiguous();
+        var m = MacroEncoder.call(HostTensors.Upload(chunks, [rows, ChunkDim], Device)).cpu().contiguous();
         m.data<float>().CopyTo(macroActions);
     }
 
@@ -91,16 +92,10 @@ public sealed class TrainedMacroLevel : IDisposable
         Guard.Length(next.Length, rows * LatentDim, nameof(next), $"[rows={rows} x S={LatentDim}]");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var z = Predictor.call(Upload(latents, rows, LatentDim), Upload(macroActions, rows, MacroActionDim)).cpu().contiguous();
+        var z = Predictor.call(HostTensors.Upload(latents, [rows, LatentDim], Device), HostTensors.Upload(macroActions, [rows, MacroActionDim], Device)).cpu().contiguous();
         z.data<float>().CopyTo(next);
     }
 
-    private Tensor Upload(ReadOnlySpan<float> data, int rows, int cols)
-    {
-        var host = zeros([rows, cols], ScalarType.Float32);
-        host.data<float>().CopyFrom(data, 0, 0);
-        return Device.type == DeviceType.CPU ? host : host.to(Device);
-    }
 
     /// <summary>The predictor's weights for the managed backend (<c>new ResidualMlp(S, M, weights)</c>).</summary>
     public MlpWeights PredictorWeights() => Predictor.ToWeights();
