@@ -20,12 +20,16 @@ internal static class TrainCommand
           --levels L (1)    L >= 2 also trains the upper levels of a hierarchy: latent macro-action encoders and
                             macro-level predictors over the frozen level-0 encoder (time-scales 8, 32, ...)
           --tau T (8)  --macro-dim M (4)   first upper level's time-scale and macro-action size
+          --macro-hidden H,H (128,128)   hidden layers of the upper levels' predictors
+          --macro-steps K (4)   macro steps of the upper levels' multi-step prediction loss
+          --macro-noise X (0)   noise on the macro-actions while training (keeps planned ones in the data's support)
+          --base DIR            train only the upper levels, over the level-0 model in DIR (copied into --out)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim"], []);
+            ["data", "out", "latent", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "base"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
@@ -56,14 +60,20 @@ internal static class TrainCommand
                 {
                     MacroActionDim = a.Int("macro-dim", 4, 1, 1024), Seed = options.Seed, Threads = options.Threads, MaxDuration = limit,
                     Epochs = a.Has("epochs") ? options.Epochs : new MacroLevelOptions().Epochs,
+                    RolloutSteps = a.Int("macro-steps", new MacroLevelOptions().RolloutSteps, 1, 10_000),
+                    MacroNoise = a.Double("macro-noise", new MacroLevelOptions().MacroNoise, 0, 10),
+                    PredictorHidden = a.Sizes("macro-hidden", new MacroLevelOptions().PredictorHidden),
                 },
             };
             var levelBar = new HierarchyProgressBar();
-            using var hierarchy = HierarchyTrainer.Train(data, levels, hierarchyOptions, levelBar, output);
+            using var hierarchy = a.Has("base")
+                ? HierarchyTrainer.TrainUpperLevels(LoadBase(a.Required("base"), output), data, levels, hierarchyOptions, levelBar, output)
+                : HierarchyTrainer.Train(data, levels, hierarchyOptions, levelBar, output);
             levelBar.Finish();
             stdout.WriteLine($"wrote {output}: {hierarchy.Levels} levels, time-scales {string.Join(", ", hierarchy.TimeScales())}");
             return 0;
         }
+        if (a.Has("base")) throw new UsageException("planner train: --base trains upper levels only; it needs --levels 2 or more.");
         var bar = new TrainingProgressBar();
         using var model = JepaTrainer.Train(data, options, bar);
         bar.Finish();
@@ -73,5 +83,13 @@ internal static class TrainCommand
             ? $"wrote {output}"
             : string.Create(CultureInfo.InvariantCulture, $"wrote {output}: {s.Epochs} epochs ({s.StopReason}), best epoch {s.BestEpoch}, validation error {s.BestValidationError:F4} (k-step error / no-change baseline), {s.Seconds:F0} s"));
         return 0;
+    }
+
+    private static TrainedWorldModel LoadBase(string directory, string output)
+    {
+        if (!Directory.Exists(directory)) throw new UsageException($"planner train: --base '{directory}' does not exist; train a level-0 model there first.");
+        if (Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(output).TrimEnd(Path.DirectorySeparatorChar))
+            throw new UsageException("planner train: --base and --out must be different directories (the base model is copied into --out).");
+        return TrainedWorldModel.Load(directory);
     }
 }

@@ -19,6 +19,17 @@ internal static class EvaluationPlot
             var colour = plot.DrawTrajectory(r.Path);
             plot.DrawStart(r.Task.StartX, r.Task.StartY);
             plot.DrawGoal(r.Task.GoalX, r.Task.GoalY);
+            // The top level's plans as it imagined them (from where it planned, each predicted latent decoded): the
+            // first one of every episode, or all of them when one episode is drawn.
+            for (int p = 0; p < r.TopPlans.Count && (p == 0 || results.Count == 1); p++)
+            {
+                var (_, x0, y0, latents) = r.TopPlans[p];
+                var imagined = new float[2 + latents.Length / s * 2];
+                imagined[0] = x0;
+                imagined[1] = y0;
+                for (int i = 0, j = 2; i + s <= latents.Length; i += s, j += 2) probe.Predict(latents.AsSpan(i, s), imagined.AsSpan(j, 2));
+                plot.DrawTrajectory(imagined, colour, plot.TrajectoryThickness / 3);
+            }
             for (int i = 0; i + s <= r.Subgoals.Length; i += s)
             {
                 probe.Predict(r.Subgoals.AsSpan(i, s), position);

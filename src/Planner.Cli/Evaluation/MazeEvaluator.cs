@@ -14,7 +14,11 @@ internal readonly record struct DistanceBin(string Name, int MinCells, int MaxCe
 }
 
 /// <summary>What happened in one episode.</summary>
-internal sealed record EpisodeResult(MazeTask Task, bool Success, int Steps, double[] PlanMs, long ModelEvaluations, float[] Path, float[] Subgoals);
+internal sealed record EpisodeResult(MazeTask Task, bool Success, int Steps, double[] PlanMs, long ModelEvaluations, float[] Path, float[] Subgoals)
+{
+    /// <summary>The top level's predicted latents <c>[H x S]</c> after each of its plans in the episode, with the tick and position it planned from (none for a flat agent).</summary>
+    public IReadOnlyList<(int Tick, float X, float Y, float[] Latents)> TopPlans { get; init; } = [];
+}
 
 /// <summary>Settings of an evaluation run.</summary>
 internal sealed record EvaluationSettings
@@ -59,6 +63,7 @@ internal static class MazeEvaluator
             var planMs = new List<double>(settings.MaxSteps);
             var path = new List<float>(2 * settings.MaxSteps) { env.Position.X, env.Position.Y };
             var subgoals = new List<float>();
+            var topPlans = new List<(int, float, float, float[])>();
             long evaluations = 0;
             bool success = false;
             int steps = 0;
@@ -70,6 +75,8 @@ internal static class MazeEvaluator
                 planMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 evaluations += status.ModelEvaluations;
                 if (controller.Levels > 1 && status.Replanned(1)) RecordSubgoal(controller, subgoals);
+                if (controller.Levels > 1 && status.Replanned(controller.Levels - 1))
+                    topPlans.Add((steps, env.Position.X, env.Position.Y, controller.PredictedLatents(controller.Levels - 1).ToArray()));
                 env.Step(action);
                 steps++;
                 path.Add(env.Position.X);
@@ -77,7 +84,7 @@ internal static class MazeEvaluator
                 if (env.IsSuccess(settings.SuccessRadius)) { success = true; break; }
             }
             if (success) successes++;
-            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray()));
+            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray()) { TopPlans = topPlans });
             progress?.Report((results.Count, tasks.Length, (double)successes / results.Count));
         }
         return results;

@@ -89,8 +89,14 @@ internal sealed class WorldModelStack : IDisposable
     {
         if (k >= AvailableLevels)
             throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
-        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
-            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : 0f));
+        var terms = new List<CostTerm>
+        {
+            new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
+            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight),
+        };
+        float supportWeight = k == 0 ? agent.SupportWeight : agent.HighSupportWeight;
+        if (agent.Support is { } support && supportWeight > 0) terms.Add(new DataSupportCost(support, supportWeight));
+        var cost = new CostFunction([.. terms]);
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
         if (Backend == "managed")
@@ -109,7 +115,7 @@ internal sealed class WorldModelStack : IDisposable
         var options = new PlanningOptions
         {
             Horizon = settings.Horizon, Candidates = settings.Samples, Iterations = settings.Iterations, Seed = agent.Seed + 1000 * k,
-            Bounds = ActionBounds.Uniform(actionDim, -1, 1), // macro-actions are tanh-bounded too
+            Bounds = k == 0 ? ActionBounds.Uniform(actionDim, -1, 1) : ActionBounds.Uniform(actionDim, -agent.HighBound, agent.HighBound), // macro-actions are tanh-bounded too
         };
         var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
         return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions);

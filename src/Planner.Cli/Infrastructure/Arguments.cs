@@ -84,6 +84,21 @@ internal sealed class Arguments
         return value;
     }
 
+    /// <summary>A comma-separated list of sizes, e.g. <c>256,256</c>.</summary>
+    public int[] Sizes(string name, int[] fallback, int min = 1, int max = 1 << 20)
+    {
+        string? raw = String(name);
+        if (raw is null) return fallback;
+        var parts = raw.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < min || sizes[i] > max)
+                throw new UsageException($"planner {_command}: --{name} expects comma-separated integers in [{min}, {max}] (e.g. 256,256), got '{raw}'.");
+        }
+        return sizes;
+    }
+
     public T Choice<T>(string name, T fallback, IReadOnlyDictionary<string, T> choices)
     {
         string? raw = String(name);

@@ -76,6 +76,29 @@ public class PipelineTests
             (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:open", "--planner", "hier", "--episodes", "1");
             Assert.That(code, Is.EqualTo(2));
             Assert.That(err, Does.Contain("--levels 2"));
+
+            // Upper levels alone, over the flat model (copied unchanged), with the macro-level flags.
+            string over = Path.Combine(dir, "over");
+            (code, output, err) = CliTests.Run("train", "--data", data, "--base", flat, "--out", over, "--levels", "2", "--tau", "4", "--epochs", "1",
+                "--macro-noise", "0.2", "--macro-steps", "2", "--macro-hidden", "16,16", "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(File.ReadAllBytes(Path.Combine(over, "model.safetensors")), Is.EqualTo(File.ReadAllBytes(Path.Combine(flat, "model.safetensors"))));
+            Assert.That(File.ReadAllText(Path.Combine(over, "level1", "level.json")), Does.Contain("\"macroNoise\": 0.2"));
+            (code, _, err) = CliTests.Run("eval", "--model", over, "--env", "maze:open", "--planner", "hier", "--episodes", "1", "--max-steps", "4",
+                "--samples", "2", "--horizon", "4", "--iters", "1", "--high-samples", "4", "--high-horizon", "2", "--high-iters", "1", "--high-bound", "0.5");
+            Assert.That(code, Is.EqualTo(0), err);
+            foreach (var (args, message) in new[]
+            {
+                (new[] { "--base", flat, "--out", Path.Combine(dir, "x") }, "--levels 2"),
+                (new[] { "--base", flat, "--out", flat, "--levels", "2" }, "different directories"),
+                (new[] { "--base", Path.Combine(dir, "none"), "--out", Path.Combine(dir, "y"), "--levels", "2" }, "does not exist"),
+                (new[] { "--out", Path.Combine(dir, "z"), "--levels", "2", "--macro-hidden", "16,x" }, "comma-separated"),
+            })
+            {
+                (code, _, err) = CliTests.Run(["train", "--data", data, .. args]);
+                Assert.That(code, Is.EqualTo(2), string.Join(' ', args));
+                Assert.That(err, Does.Contain(message));
+            }
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -60,6 +60,34 @@ public class HierarchyTrainerTests
     }
 
     [Test]
+    public void UpperLevelsTrainOverAnExistingLevel0WithoutChangingIt()
+    {
+        var data = SyntheticPointMass.States(10, 16, seed: 2);
+        var options = Tiny();
+        string dir = MacroActionTrainerTests.TempDir();
+        try
+        {
+            var level0 = JepaTrainer.Train(data, options.Level0);
+            var before = level0.ToTensors().Select(t => t.Data.ToArray()).ToList();
+            using var trained = HierarchyTrainer.TrainUpperLevels(level0, data, 2, options, directory: dir);
+            Assert.That(trained.Levels, Is.EqualTo(2));
+            var after = trained.Level0.ToTensors();
+            for (int i = 0; i < before.Count; i++) Assert.That(after[i].Data, Is.EqualTo(before[i]), $"level 0 is frozen: {after[i].Name}");
+
+            // The saved directory is a normal hierarchy whose macro level matches the level-0 encoder it holds.
+            using var loaded = TrainedHierarchy.Load(dir);
+            Assert.That(loaded.TimeScales(), Is.EqualTo(new[] { 1, 4 }));
+            var saved = loaded.Level0.ToTensors();
+            for (int i = 0; i < before.Count; i++) Assert.That(saved[i].Data, Is.EqualTo(before[i]), saved[i].Name);
+            Assert.Throws<ArgumentOutOfRangeException>(() => HierarchyTrainer.TrainUpperLevels(trained.Level0, data, 1, options));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void TimeScalesMustFitTheEpisodesAndIncrease()
     {
         var data = SyntheticPointMass.States(4, 6, seed: 0);

@@ -106,6 +106,26 @@ public class MacroActionTrainerTests
     }
 
     [Test]
+    public void MacroNoiseIsReproducibleChangesTrainingAndIsValidated()
+    {
+        var data = SyntheticPointMass.States(12, 16, seed: 4);
+        var options = Small(seed: 3) with { Epochs = 2 };
+        using var clean = MacroActionTrainer.Train(s_level0, data, options);
+        using var noisy = MacroActionTrainer.Train(s_level0, data, options with { MacroNoise = 0.3 });
+        using var noisyAgain = MacroActionTrainer.Train(s_level0, data, options with { MacroNoise = 0.3 });
+        var tc = clean.ToTensors();
+        var tn = noisy.ToTensors();
+        var ta = noisyAgain.ToTensors();
+        for (int i = 0; i < tn.Count; i++) Assert.That(ta[i].Data, Is.EqualTo(tn[i].Data), $"same seed, same noise: {tn[i].Name}");
+        Assert.That(tn.Select(t => t.Data).Zip(tc.Select(t => t.Data)).Any(p => !p.First.SequenceEqual(p.Second)), Is.True,
+            "noise on the macro-actions changes what is learned");
+        // Validation measures the noise-free model, so it stays a plain prediction error.
+        Assert.That(noisy.Summary!.BestValidationError, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (options with { MacroNoise = -0.1 }).Validate());
+        Assert.That(e!.ParamName, Is.EqualTo(nameof(MacroLevelOptions.MacroNoise)));
+    }
+
+    [Test]
     public void CheckpointRoundTripIsBitExactAndTheManagedBackendComputesTheSamePredictor()
     {
         var data = SyntheticPointMass.States(8, 16, seed: 5);

@@ -30,6 +30,30 @@ public static class HierarchyTrainer
             throw new ArgumentException($"episodes have T={data.Steps} steps; level {levels - 1}'s time-scale {timeScales[^1]} needs at least that many (collect longer episodes, or set TimeScales).", nameof(data));
 
         var level0 = JepaTrainer.Train(data, options.Level0, Forward(progress, 0, levels), cancellationToken);
+        return Stack(level0, data, levels, options, timeScales, progress, directory, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains levels 1..L-1 over an already trained level-0 model (not retrained; the returned hierarchy owns it and
+    /// disposes it): for trying other macro-level settings without relearning the latent space.
+    /// </summary>
+    public static TrainedHierarchy TrainUpperLevels(TrainedWorldModel level0, TrajectoryDataset data, int levels, HierarchyTrainingOptions? options = null,
+        IProgress<LevelProgress>? progress = null, string? directory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(level0);
+        ArgumentNullException.ThrowIfNull(data);
+        Guard.AtLeast(levels, 2, nameof(levels));
+        options ??= new HierarchyTrainingOptions();
+        options.Validate();
+        int[] timeScales = options.TimeScalesFor(levels);
+        if (data.Steps < timeScales[^1])
+            throw new ArgumentException($"episodes have T={data.Steps} steps; level {levels - 1}'s time-scale {timeScales[^1]} needs at least that many (collect longer episodes, or set TimeScales).", nameof(data));
+        return Stack(level0, data, levels, options, timeScales, progress, directory, cancellationToken);
+    }
+
+    private static TrainedHierarchy Stack(TrainedWorldModel level0, TrajectoryDataset data, int levels, HierarchyTrainingOptions options, int[] timeScales,
+        IProgress<LevelProgress>? progress, string? directory, CancellationToken cancellationToken)
+    {
         var trained = new List<TrainedMacroLevel>();
         try
         {

@@ -84,7 +84,7 @@ public static class MacroActionTrainer
                     using (var scope = NewDisposeScope())
                     {
                         var (z, chunks) = windows.Gather(trainWindows.AsSpan(from, count));
-                        var prediction = MacroLoss.Rollout(encoder, predictor, z, chunks, out _, out _, out var pre);
+                        var prediction = MacroLoss.Rollout(encoder, predictor, z, chunks, out _, out _, out var pre, options.MacroNoise);
                         var loss = options.SaturationWeight > 0 ? prediction + pre.pow(2).mean() * options.SaturationWeight : prediction;
                         optimizer.zero_grad();
                         loss.backward();

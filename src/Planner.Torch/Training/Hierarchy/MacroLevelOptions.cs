@@ -65,6 +65,14 @@ public sealed record MacroLevelOptions
     /// </summary>
     public double SaturationWeight { get; init; } = 0.01;
 
+    /// <summary>
+    /// Standard deviation of Gaussian noise added to the encoded macro-actions during training (0: none). A noisy
+    /// channel makes the encoder spread the data's macro-actions over the box and trains the predictor on the region
+    /// around them, so that the macro-actions a planner picks anywhere in the box lead to plausible predictions
+    /// instead of exploiting the predictor where no data was (e.g. through walls).
+    /// </summary>
+    public double MacroNoise { get; init; }
+
     /// <summary>Fraction of episodes held out for validation (split by episode).</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
@@ -97,6 +105,7 @@ public sealed record MacroLevelOptions
         Guard.NonNegative(WeightDecay, nameof(WeightDecay));
         Guard.NonNegative(GradientClip, nameof(GradientClip));
         Guard.NonNegative(SaturationWeight, nameof(SaturationWeight));
+        Guard.NonNegative(MacroNoise, nameof(MacroNoise));
         Guard.InRange(ValidationFraction, 0, 0.9, nameof(ValidationFraction));
         CheckSizes(EncoderHidden, nameof(EncoderHidden));
         CheckSizes(PredictorHidden, nameof(PredictorHidden));

@@ -12,14 +12,16 @@ internal static class MacroLoss
     /// <summary>
     /// Returns the mean over the K steps of the prediction MSE; <paramref name="modelPerStep"/> and
     /// <paramref name="baselinePerStep"/> (<c>[K]</c>, detached) are the per-step MSEs of the model and of predicting no
-    /// change; <paramref name="preActivation"/> the macro encoder's pre-tanh output <c>[B*K x M]</c>.
+    /// change; <paramref name="preActivation"/> the macro encoder's pre-tanh output <c>[B*K x M]</c>. A positive
+    /// <paramref name="noise"/> adds Gaussian noise of that standard deviation to the macro-actions (training only).
     /// </summary>
     public static Tensor Rollout(MacroActionEncoder encoder, ResidualMlpDynamics predictor, Tensor latents, Tensor chunks,
-        out Tensor modelPerStep, out Tensor baselinePerStep, out Tensor preActivation)
+        out Tensor modelPerStep, out Tensor baselinePerStep, out Tensor preActivation, double noise = 0)
     {
         long b = latents.shape[0], k = chunks.shape[1];
         preActivation = encoder.PreActivation(chunks.reshape(b * k, -1));
         var m = preActivation.tanh().reshape(b, k, -1);
+        if (noise > 0) m = m + randn_like(m) * noise;
         var z0 = latents.select(1, 0);
         var pred = z0;
         var model = new Tensor[k];
