@@ -12,7 +12,7 @@ internal static class CollectCommand
         planner collect: reward-free exploration trajectories (temporally correlated random actions from random free starts)
 
         options:
-          --env maze:NAME|FILE   layout: open, two-rooms, four-rooms, u-maze, large, or an ASCII layout file (required)
+          --env maze:NAME|FILE   layout: open, two-rooms, four-rooms, nine-rooms, u-maze, large, or an ASCII layout file (required)
           --episodes E (200)  --steps T (64)  --obs state|pixels (state)  --seed S (0)
           --theta X (0.15)       exploration: OU mean reversion per step (correlation time about 1/X steps)
           --sigma X (0.3)        exploration: OU noise per step

@@ -31,7 +31,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "support-data", "support-weight", "high-support-weight", "support-anchors", "high-bound"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound"], ["json"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -63,9 +63,6 @@ internal static class EvalCommand
             SubgoalStep = a.Int("subgoal-step", 4, 1, 4096),
             HighActionWeight = (float)a.Double("high-action-weight", 0, 0),
             SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
-            Support = a.Has("support-data") ? SupportFrom(a.Required("support-data"), models, a.Int("support-anchors", 512, 1, 1 << 20)) : null,
-            SupportWeight = (float)a.Double("support-weight", 0, 0),
-            HighSupportWeight = (float)a.Double("high-support-weight", 0, 0),
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
         };
         var settings = new EvaluationSettings
@@ -100,25 +97,5 @@ internal static class EvalCommand
             bins.Add(new DistanceBin(i < names.Length ? names[i] : $"bin{i}", lo, hi));
         }
         return bins;
-    }
-
-    private static Costs.LatentSupport SupportFrom(string path, WorldModelStack models, int anchors)
-    {
-        var data = Data.TrajectoryDatasetFile.Load(path);
-        int rows = data.Episodes * (data.Steps + 1);
-        var latents = new float[rows * models.LatentDim];
-        models.Encoder.Encode(data.Observations, latents, rows);
-        var support = Costs.LatentSupport.FromLatents(latents, models.LatentDim, anchors);
-        // diagnostic: typical one-step latent move and the spread of the data
-        double step = 0; int count = 0;
-        for (int e = 0; e < data.Episodes; e++)
-            for (int t = 0; t < data.Steps; t++)
-            {
-                int i = e * (data.Steps + 1) + t;
-                step += System.Numerics.Tensors.TensorPrimitives.Distance<float>(latents.AsSpan(i * models.LatentDim, models.LatentDim), latents.AsSpan((i + 1) * models.LatentDim, models.LatentDim));
-                count++;
-            }
-        Console.Error.WriteLine($"support: {support.Count} anchors, radius {support.Radius:F4}, mean one-step latent move {step / count:F4}, latent std {System.Numerics.Tensors.TensorPrimitives.StdDev<float>(latents):F4}");
-        return support;
     }
 }

@@ -16,6 +16,7 @@ internal static class TrainCommand
           --data FILE.npz   dataset from 'planner collect' (required)
           --out DIR         checkpoint directory (model.safetensors + model.json) (required)
           --latent Z (16)  --epochs N (200)  --patience P (20)  --batch-size B (64)  --lr X (0.002)
+          --encoder-hidden H,H (64,64)  --predictor-hidden H,H (64,64)   hidden layers of the level-0 encoder and predictor
           --prediction-steps K (16)  --max-minutes M (none, per level)  --seed S (0)  --threads T (1; libtorch threads: more was slower on 2 shared cores)
           --levels L (1)    L >= 2 also trains the upper levels of a hierarchy: latent macro-action encoders and
                             macro-level predictors over the frozen level-0 encoder (time-scales 8, 32, ...)
@@ -29,7 +30,7 @@ internal static class TrainCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "base"], []);
+            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "base"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
@@ -40,6 +41,8 @@ internal static class TrainCommand
         var options = d with
         {
             LatentDim = a.Int("latent", d.LatentDim, 1, 4096),
+            EncoderHidden = a.Sizes("encoder-hidden", d.EncoderHidden),
+            PredictorHidden = a.Sizes("predictor-hidden", d.PredictorHidden),
             Epochs = a.Int("epochs", d.Epochs, 1, 1_000_000),
             Patience = a.Int("patience", d.Patience, 1, 1_000_000),
             BatchSize = a.Int("batch-size", d.BatchSize, 1, 1 << 20),

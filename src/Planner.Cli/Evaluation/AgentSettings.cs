@@ -39,15 +39,6 @@ internal sealed record AgentSettings
     /// <summary>Weight of the action magnitude term at level 0.</summary>
     public float ActionWeight { get; init; } = 1e-3f;
 
-    /// <summary>Where the model has data, for <see cref="Costs.DataSupportCost"/> (null: no such term).</summary>
-    public Costs.LatentSupport? Support { get; init; }
-
-    /// <summary>Weight of the data-support term at level 0.</summary>
-    public float SupportWeight { get; init; }
-
-    /// <summary>Weight of the data-support term at levels above 0.</summary>
-    public float HighSupportWeight { get; init; }
-
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
 

@@ -89,14 +89,8 @@ internal sealed class WorldModelStack : IDisposable
     {
         if (k >= AvailableLevels)
             throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
-        var terms = new List<CostTerm>
-        {
-            new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
-            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight),
-        };
-        float supportWeight = k == 0 ? agent.SupportWeight : agent.HighSupportWeight;
-        if (agent.Support is { } support && supportWeight > 0) terms.Add(new DataSupportCost(support, supportWeight));
-        var cost = new CostFunction([.. terms]);
+        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
+            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight));
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
         if (Backend == "managed")

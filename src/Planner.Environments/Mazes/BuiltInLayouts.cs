@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Planner.Environments.Mazes;
 
-/// <summary>The layouts that ship with Planner, by name: <c>open</c>, <c>two-rooms</c>, <c>four-rooms</c>, <c>u-maze</c>, <c>large</c>.</summary>
+/// <summary>The layouts that ship with Planner, by name: <c>open</c>, <c>two-rooms</c>, <c>four-rooms</c>, <c>nine-rooms</c>, <c>u-maze</c>, <c>large</c>.</summary>
 public static class BuiltInLayouts
 {
     /// <summary>An open 5x5 room.</summary>
@@ -44,6 +44,29 @@ public static class BuiltInLayouts
         #############
         """;
 
+    /// <summary>
+    /// Nine 4x4 rooms in a 3x3 grid, joined by one-cell doors (12 doors, so some rooms have two ways in): the
+    /// long-horizon test of the hierarchy, with geodesic start-goal distances up to about 25 cells.
+    /// </summary>
+    public const string NineRooms = """
+        ################
+        #....#....#....#
+        #....#....#....#
+        #.........#....#
+        #....#....#....#
+        ##.#####.####.##
+        #....#....#....#
+        #....#.........#
+        #....#....#....#
+        #....#....#....#
+        ####.####.#.####
+        #....#....#....#
+        #.........#....#
+        #....#.........#
+        #....#....#....#
+        ################
+        """;
+
     /// <summary>A U-shaped corridor, two cells wide: the goal is close in straight line but far along the corridor.</summary>
     public const string UMaze = """
         ########
@@ -78,12 +101,13 @@ public static class BuiltInLayouts
         ["open"] = Open,
         ["two-rooms"] = TwoRooms,
         ["four-rooms"] = FourRooms,
+        ["nine-rooms"] = NineRooms,
         ["u-maze"] = UMaze,
         ["large"] = Large,
     };
 
     /// <summary>Names accepted by <see cref="Get"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["open", "two-rooms", "four-rooms", "u-maze", "large"];
+    public static IReadOnlyList<string> Names { get; } = ["open", "two-rooms", "four-rooms", "nine-rooms", "u-maze", "large"];
 
     /// <summary>The built-in layout called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
