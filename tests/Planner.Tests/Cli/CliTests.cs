@@ -133,6 +133,9 @@ public class CliExitCodeTests
     [TestCase("eval-model", "--model", "/nonexistent", "--data", "/nonexistent.npz")]
     [TestCase("collect", "--env", "two-rooms", "--out", "/tmp/x.npz")]
     [TestCase("collect", "--env", "maze:two-rooms")]
+    [TestCase("collect", "--env", "maze:two-rooms", "--out", "/tmp/x.npz", "--theta", "1.5")]
+    [TestCase("collect", "--env", "maze:two-rooms", "--out", "/tmp/x.npz", "--resample", "-0.1")]
+    [TestCase("train", "--data", "/nonexistent.npz", "--out", "/tmp/x", "--predictor-hidden", "64,0")]
     public void MissingOrBadInputsExitWithTwo(params string[] args)
     {
         var (code, _, err) = CliTests.Run(args);
@@ -152,6 +155,31 @@ public class CliExitCodeTests
             var (code, _, err) = CliTests.Run("eval", "--model", dir, "--env", "maze:two-rooms", "--episodes", "1");
             Assert.That(code, Is.EqualTo(2), err);
             Assert.That(err, Does.Contain("model.json"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Test]
+    public void CollectExplorationFlagsChangeTheDataAndAreRecorded()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-collect-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string ou = Path.Combine(dir, "ou.npz"), straight = Path.Combine(dir, "straight.npz");
+            Assert.That(CliTests.Run("collect", "--env", "maze:open", "--episodes", "8", "--steps", "40", "--out", ou).Code, Is.EqualTo(0));
+            var (code, _, err) = CliTests.Run("collect", "--env", "maze:open", "--episodes", "8", "--steps", "40", "--out", straight,
+                "--theta", "0", "--sigma", "0", "--resample", "0");
+            Assert.That(code, Is.EqualTo(0), err);
+            var a = Planner.Data.TrajectoryDatasetFile.Load(ou);
+            var b = Planner.Data.TrajectoryDatasetFile.Load(straight);
+            Assert.That(b.Metadata["noise"], Does.Contain("theta=0 sigma=0 resample=0"));
+            Assert.That(a.Metadata["noise"], Does.Contain("theta=0.15 sigma=0.3 resample=0.05"), "defaults unchanged");
+            // No noise and no resampling: every episode holds its first action for all its steps.
+            for (int e = 0; e < b.Episodes; e++)
+                for (int t = 1; t < b.Steps; t++)
+                    Assert.That(b.Action(e, t).ToArray(), Is.EqualTo(b.Action(e, 0).ToArray()), $"episode {e} step {t}");
+            Assert.That(a.Actions, Is.Not.EqualTo(b.Actions));
         }
         finally { Directory.Delete(dir, true); }
     }
