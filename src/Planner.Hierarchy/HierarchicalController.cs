@@ -147,7 +147,7 @@ public sealed class HierarchicalController : IDisposable
             replanned |= 1 << k;
             if (k > 0)
             {
-                HandDownSubgoal(k);
+                HandDownSubgoal(k, z);
                 _force[k - 1] = true; // a new subgoal: the level below replans towards it now
             }
             if (k < _levels.Length - 1 && Unreachable(k)) _force[k + 1] = true; // checked again next tick
@@ -164,12 +164,21 @@ public sealed class HierarchicalController : IDisposable
         return new HierarchyStatus(replanned, reason, degraded, evaluations, planningMs);
     }
 
-    /// <summary>Level k's predicted latent at its SubgoalStep becomes level k-1's goal.</summary>
-    private void HandDownSubgoal(int k)
+    /// <summary>
+    /// Level k's predicted latent at its SubgoalStep becomes level k-1's goal; a robot already within the level's
+    /// DirectGoalRadius of level k's own goal gets that goal instead.
+    /// </summary>
+    private void HandDownSubgoal(int k, ReadOnlySpan<float> z)
     {
         int h = _levels[k].Planner.Horizon, step = _levels[k].Options.SubgoalStep - 1, s = _latentDim;
+        float direct = _levels[k].Options.DirectGoalRadius;
         for (int b = 0; b < Batch; b++)
-            _predicted[k].AsSpan((b * h + step) * s, s).CopyTo(_subgoals[k - 1].AsSpan(b * s, s));
+        {
+            var goal = _subgoals[k].AsSpan(b * s, s);
+            var target = _subgoals[k - 1].AsSpan(b * s, s);
+            if (direct > 0 && Distance(z.Slice(b * s, s), goal) <= direct) goal.CopyTo(target);
+            else _predicted[k].AsSpan((b * h + step) * s, s).CopyTo(target);
+        }
     }
 
     /// <summary>True when level k's plan ends farther than the level above's UnreachableDistance from its goal, for some robot.</summary>

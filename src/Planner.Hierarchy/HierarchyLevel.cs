@@ -23,6 +23,13 @@ public sealed record LevelOptions
     /// </summary>
     public float UnreachableDistance { get; init; } = float.PositiveInfinity;
 
+    /// <summary>
+    /// When the current latent is within this distance (L2) of this level's own goal, hand that goal itself down
+    /// instead of a predicted latent: the level below can reach it unaided, and a subgoal from an imperfect model
+    /// would only lead it astray. 0 disables.
+    /// </summary>
+    public float DirectGoalRadius { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -30,6 +37,7 @@ public sealed record LevelOptions
         Guard.AtLeast(ReplanEvery, 0, nameof(ReplanEvery));
         Guard.AtLeast(SubgoalStep, 1, nameof(SubgoalStep));
         Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
+        Guard.NonNegative(DirectGoalRadius, nameof(DirectGoalRadius));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

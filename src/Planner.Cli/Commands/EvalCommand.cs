@@ -24,6 +24,7 @@ internal static class EvalCommand
                     --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
             --high-bound B (1: macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M)
             --high-action-weight W (0: weight of the squared macro-action, a prior towards the data's centre)
+            --direct-radius R (0: off; within R of the goal (latent L2) the goal itself is handed down)
             --subgoal-radius R (0: off; an upper level replans when the latent is within R of its subgoal)
         """;
 
@@ -31,7 +32,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius"], ["json"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -64,6 +65,7 @@ internal static class EvalCommand
             HighActionWeight = (float)a.Double("high-action-weight", 0, 0),
             SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
+            DirectGoalRadius = (float)a.Double("direct-radius", 0, 0),
         };
         var settings = new EvaluationSettings
         {

@@ -39,6 +39,9 @@ internal sealed record AgentSettings
     /// <summary>Weight of the action magnitude term at level 0.</summary>
     public float ActionWeight { get; init; } = 1e-3f;
 
+    /// <summary>Upper levels hand the goal itself down when the current latent is within this distance of it (0: off).</summary>
+    public float DirectGoalRadius { get; init; }
+
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
 

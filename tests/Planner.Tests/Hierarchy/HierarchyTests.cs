@@ -124,6 +124,30 @@ public class HierarchyTests
     }
 
     [Test]
+    public void NearTheGoalTheGoalItselfIsHandedDownPerRobot()
+    {
+        var model1 = Compose(PointMass(), 8);
+        var low = Level(PointMass(), 1, 8, 2);
+        var evaluator = new ManagedRolloutEvaluator(model1, LevelCost());
+        var options = new PlanningOptions { Horizon = 6, Candidates = 4, Iterations = 40, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
+        var high = new HierarchyLevel(new GradientPlanner(evaluator, options, 2, new GradientOptions { LearningRate = 0.2f }), new DynamicsPredictor(model1),
+            new LevelOptions { TimeScale = 8, DirectGoalRadius = 1f });
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [low, high]);
+        // Robot 0's goal is 0.5 away (within the radius), robot 1's is 4 away.
+        var goal = new float[2 * S];
+        goal[0] = 0.5f;
+        goal[S] = 4f;
+        controller.SetGoalLatents(goal);
+        var u = new float[2 * A];
+        controller.Act(new float[2 * S], u);
+        var handed = controller.GoalOf(0);
+        Assert.That(handed.Slice(0, S).ToArray(), Is.EqualTo(goal.AsSpan(0, S).ToArray()), "near: the goal itself");
+        Assert.That(handed.Slice(S, S).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(6 * S, S).ToArray()), "far: the predicted latent");
+        Assert.That(handed.Slice(S, S).ToArray(), Is.Not.EqualTo(goal.AsSpan(S, S).ToArray()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { DirectGoalRadius = -1 }.Validate());
+    }
+
+    [Test]
     public void TheLevelBelowPlansTowardsTheHandedDownSubgoal()
     {
         var model1 = Compose(PointMass(), 8);
