@@ -132,6 +132,17 @@ public sealed class HierarchicalController : IDisposable
             bool due = !_hasPlan[k] || _force[k] || _ticksSincePlan[k] >= level.Period
                 || _ticksSincePlan[k] >= level.Planner.Horizon * level.Options.TimeScale;
             if (!due) continue;
+            if (k > 0 && AllWithin(z, _subgoals[k], level.Options.DirectGoalRadius))
+            {
+                // Every robot is near this level's goal: no plan is needed, the goal itself goes down.
+                if (!_subgoals[k].AsSpan().SequenceEqual(_subgoals[k - 1])) _force[k - 1] = true;
+                _subgoals[k].CopyTo(_subgoals[k - 1], 0);
+                if (_hasPlan[k]) level.Planner.ResetWarmStart();
+                _hasPlan[k] = false;
+                _force[k] = false;
+                _ticksSincePlan[k] = 0;
+                continue;
+            }
 
             int executed = (int)Math.Round((double)_ticksSincePlan[k] / level.Options.TimeScale);
             if (_hasPlan[k]) level.Planner.ShiftWarmStart(executed);
@@ -192,6 +203,15 @@ public sealed class HierarchicalController : IDisposable
             if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) > limit) return true;
         }
         return false;
+    }
+
+    private bool AllWithin(ReadOnlySpan<float> z, ReadOnlySpan<float> goals, float radius)
+    {
+        if (radius <= 0) return false;
+        int s = _latentDim;
+        for (int b = 0; b < Batch; b++)
+            if (Distance(z.Slice(b * s, s), goals.Slice(b * s, s)) > radius) return false;
+        return true;
     }
 
     private bool AnyWithin(ReadOnlySpan<float> z, ReadOnlySpan<float> goals, float radius)

@@ -26,7 +26,8 @@ public sealed record LevelOptions
     /// <summary>
     /// When the current latent is within this distance (L2) of this level's own goal, hand that goal itself down
     /// instead of a predicted latent: the level below can reach it unaided, and a subgoal from an imperfect model
-    /// would only lead it astray. 0 disables.
+    /// would only lead it astray. While every robot is that close the level does not plan at all, so near the goal a
+    /// hierarchy costs what its bottom level costs. 0 disables.
     /// </summary>
     public float DirectGoalRadius { get; init; }
 

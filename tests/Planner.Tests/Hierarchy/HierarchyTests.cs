@@ -145,6 +145,17 @@ public class HierarchyTests
         Assert.That(handed.Slice(S, S).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(6 * S, S).ToArray()), "far: the predicted latent");
         Assert.That(handed.Slice(S, S).ToArray(), Is.Not.EqualTo(goal.AsSpan(S, S).ToArray()));
         Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { DirectGoalRadius = -1 }.Validate());
+
+        // Both robots near their goals: level 1 does not plan, level 0 plans towards the goals themselves.
+        var near = new float[2 * S];
+        near[0] = 0.5f;
+        near[S] = -0.5f;
+        controller.Reset();
+        controller.SetGoalLatents(near);
+        var tick = controller.Act(new float[2 * S], u);
+        Assert.That(tick.Replanned(1), Is.False, "no upper-level plan near the goal");
+        Assert.That(tick.Replanned(0), Is.True);
+        Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(near));
     }
 
     [Test]
