@@ -20,12 +20,13 @@ internal static class EvalCommand
           cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
           level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
           levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
-                    --high-planner (cem) --high-samples (128) --high-horizon (12) --high-iters (8)
+                    --high-planner (cem) --high-samples (64) --high-horizon (16) --high-iters (4)
+                      (a modest search: a stronger one finds the macro model's errors, e.g. paths through walls)
                     --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
-            --high-bound B (1: macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M)
-            --high-action-weight W (0: weight of the squared macro-action, a prior towards the data's centre)
-            --direct-radius R (0: off; within R of the goal (latent L2) the goal itself is handed down)
-            --subgoal-radius R (0: off; an upper level replans when the latent is within R of its subgoal)
+                    --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
+                    --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
+                    --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
+                    --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -41,8 +42,8 @@ internal static class EvalCommand
         {
             new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
         };
-        var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 128, 1, 1 << 20),
-            a.Int("high-horizon", 12, 1, 4096), a.Int("high-iters", 8, 1, 1 << 20));
+        var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 64, 1, 1 << 20),
+            a.Int("high-horizon", 16, 1, 4096), a.Int("high-iters", 4, 1, 1 << 20));
         var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
         int threads = a.Int("threads", 1, 1, 1024);
         using var models = WorldModelStack.Open(modelDir, backend, threads);
@@ -65,7 +66,7 @@ internal static class EvalCommand
             HighActionWeight = (float)a.Double("high-action-weight", 0, 0),
             SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
-            DirectGoalRadius = (float)a.Double("direct-radius", 0, 0),
+            DirectGoalRadius = (float)a.Double("direct-radius", 2, 0),
         };
         var settings = new EvaluationSettings
         {
