@@ -23,7 +23,7 @@ internal static class BenchCommand
           --backend torch|managed   --planner gd|cem|mppi|hybrid   --problem mlp|lq
           --samples N (64)  --horizon H (16)  --iters K (20)  --batch B (1)
           --state S (32)  --action A (4)  --hidden W (256)  --threads T (2)
-          --repeats R (20)  --warmup W (3)  --seed N (0)  --bound X (lq: action bound; default none)
+          --repeats R (20)  --warmup W (3)  --warmup-ms M (2000)  --seed N (0)  --bound X (lq: action bound; default none)
           --deadline-ms D   stop each plan before D ms and return the best plan so far
           --device cpu|cuda (torch backend)   --compare (both backends, same problem, with the ratio)
           --ticks T         run a control loop of T ticks instead (the problem's model is the system): per-tick latency
@@ -31,7 +31,9 @@ internal static class BenchCommand
           --peak            measure this machine's matrix-multiply peak (the managed GEMM kernel, --threads threads) and print
                             each backend's essential FLOPs (forward + input-gradient passes) as a fraction of it
           --json            print one JSON object
-        timing: after warm-up, per whole plan call (warm start reset before each call, so every call does the same work)
+        timing: after warm-up (at least W calls and M ms, so the JIT has recompiled the hot code with full optimisation; an
+                explicit --warmup without --warmup-ms: exactly W calls), per whole plan call (warm start reset before each
+                call, so every call does the same work)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
@@ -123,6 +125,7 @@ internal static class BenchCommand
         w.WriteNumber("threads", s.Threads);
         w.WriteNumber("repeats", s.Repeats);
         w.WriteNumber("warmup", s.Warmup);
+        w.WriteNumber("warmup_ms", s.WarmupMs);
         w.WriteNumber("seed", s.Seed);
         if (s.DeadlineMs is { } d) w.WriteNumber("deadline_ms", d); else w.WriteNull("deadline_ms");
         if (s.Bound is { } b) w.WriteNumber("bound", b); else w.WriteNull("bound");
@@ -148,7 +151,10 @@ internal sealed record BenchRun(string Backend, LatencyStats Latency, double Zer
         using var planner = PlannerFactory.Create(kind, evaluator, options, s.Batch, gradient: new GradientOptions { ConvergenceTolerance = 0 });
         double zero = MeasureZeroActionCost(evaluator, problem);
 
-        for (int i = 0; i < s.Warmup; i++)
+        // Tiered JIT: hot methods run unoptimised code until they have been called tens of times and a background
+        // recompilation has finished, so a few calls are not enough; both backends get the same warm-up.
+        long warmupStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < s.Warmup || Stopwatch.GetElapsedTime(warmupStart).TotalMilliseconds < s.WarmupMs; i++)
         {
             planner.ResetWarmStart();
             planner.Plan(problem.Initial, problem.Goals);
