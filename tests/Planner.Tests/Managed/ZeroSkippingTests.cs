@@ -81,6 +81,40 @@ public unsafe class ZeroSkippingTests
     }
 
     [Test]
+    public void TheSkipCounterCountsTheZeroTermsOfEachBlock()
+    {
+        const int k = 50, n = 37, m = 7;
+        float[] a = SparseA(m, k, 21);
+        var b = PackedMatrix.FromRowMajor(Reference.Random(k * n, 22), k, n);
+        long expected = 0;
+        for (int r0 = 0; r0 < m; r0 += 4)
+        {
+            int rows = Math.Min(4, m - r0);
+            int zeroInAll = Enumerable.Range(0, k).Count(i => Enumerable.Range(r0, rows).All(r => a[r * k + i] == 0f));
+            expected += (long)zeroInAll * rows * n;
+        }
+        long single = Enumerable.Range(0, k).Count(i => a[i] == 0f) * (long)n;
+        try
+        {
+            Gemm.ResetSkipped();
+            Gemm.CountSkipped = true;
+            Multiply(a, m, k, b, skip: true);
+            Assert.That(Gemm.SkippedMultiplyAdds, Is.EqualTo(expected), "blocks of rows");
+            Gemm.ResetSkipped();
+            Multiply(a, 1, k, b, skip: false);
+            Assert.That(Gemm.SkippedMultiplyAdds, Is.EqualTo(single), "a single row");
+            Gemm.ResetSkipped();
+            Multiply(a, m, k, b, skip: false);
+            Assert.That(Gemm.SkippedMultiplyAdds, Is.Zero, "the dense kernel skips nothing");
+        }
+        finally
+        {
+            Gemm.CountSkipped = false;
+            Gemm.ResetSkipped();
+        }
+    }
+
+    [Test]
     public void CompactionListsTheNonZerosInOrder()
     {
         foreach (int k in new[] { 0, 1, 15, 16, 17, 31, 33, 64, 100, 257 })

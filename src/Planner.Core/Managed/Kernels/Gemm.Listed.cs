@@ -17,11 +17,13 @@ public static unsafe partial class Gemm
     {
         int k = b.K;
         int* index = stackalloc int[k + CompactSlack];
+        bool counting = CountSkipped;
         for (int r = 0; r < m; r += 4)
         {
             int rows = Math.Min(4, m - r);
             float* ar = a + r * lda, cr = c + r * ldc;
             int count = CompactUnion(ar, lda, rows, k, index);
+            if (counting) AddSkipped((long)(k - count) * rows * (b.ColumnOf(endPanel) - b.ColumnOf(firstPanel)));
             switch (rows)
             {
                 case 4: ListedPanels<TV, TS, C4>(ar, lda, b, index, count, cr, ldc, firstPanel, endPanel); break;

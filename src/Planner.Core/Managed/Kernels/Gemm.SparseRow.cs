@@ -22,6 +22,7 @@ public static unsafe partial class Gemm
         int* index = stackalloc int[k + CompactSlack];
         float* value = stackalloc float[k + CompactSlack];
         int count = Compact(a, k, index, value);
+        if (CountSkipped) AddSkipped((long)(k - count) * (b.ColumnOf(endPanel) - b.ColumnOf(firstPanel)));
         for (int p = firstPanel; p < endPanel; p++)
         {
             int start = b.PanelStart(p), vectors = b.PanelVectors(p);

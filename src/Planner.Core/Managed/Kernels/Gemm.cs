@@ -10,6 +10,25 @@ namespace Planner.Managed.Kernels;
 /// </summary>
 public static unsafe partial class Gemm
 {
+    private static long s_skipped;
+
+    /// <summary>
+    /// Diagnostics (benchmarks, tests): while true, the kernels count the multiply-adds of the dense product that they skip
+    /// because an input was an exact zero (<see cref="SkippedMultiplyAdds"/>). Off by default: counting costs an atomic add per row block.
+    /// </summary>
+    public static bool CountSkipped { get; set; }
+
+    /// <summary>Multiply-adds skipped for exact-zero inputs while <see cref="CountSkipped"/> was on, over all threads.</summary>
+    public static long SkippedMultiplyAdds => Interlocked.Read(ref s_skipped);
+
+    /// <summary>Sets <see cref="SkippedMultiplyAdds"/> back to zero.</summary>
+    public static void ResetSkipped() => Interlocked.Exchange(ref s_skipped, 0);
+
+    private static void AddSkipped(long multiplyAdds)
+    {
+        if (multiplyAdds > 0) Interlocked.Add(ref s_skipped, multiplyAdds);
+    }
+
     /// <summary>Multiply-adds times two for an <c>[m x K] * [K x N]</c> product.</summary>
     public static long Flops(long m, long k, long n) => 2 * m * k * n;
 
