@@ -122,15 +122,7 @@ public unsafe class ZeroSkippingTests
             float[] a = SparseA(4, k, k + 3);
             if (k > 5) { a[5] = float.NaN; a[k - 1] = -0f; a[k / 2] = float.NegativeInfinity; }
             var index = new int[k + 16];
-            var value = new float[k + 16];
             int count;
-            fixed (float* pa = a, pv = value)
-            fixed (int* pi = index)
-                count = Gemm.Compact(pa, k, pi, pv);
-            var expected = Enumerable.Range(0, k).Where(i => a[i] != 0f).ToArray(); // NaN != 0 is true
-            Assert.That(index.Take(count), Is.EqualTo(expected), $"k={k} indices");
-            Assert.That(value.Take(count), Is.EqualTo(expected.Select(i => a[i])), $"k={k} values");
-
             for (int rows = 1; rows <= 4; rows++)
             {
                 fixed (float* pa = a)

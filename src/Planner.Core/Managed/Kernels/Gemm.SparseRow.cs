@@ -1,7 +1,3 @@
-using System.Numerics;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
-
 namespace Planner.Managed.Kernels;
 
 public static unsafe partial class Gemm
@@ -20,8 +16,7 @@ public static unsafe partial class Gemm
     {
         int k = b.K, n = b.N, width = TS.Width;
         int* index = stackalloc int[k + CompactSlack];
-        float* value = stackalloc float[k + CompactSlack];
-        int count = Compact(a, k, index, value);
+        int count = CompactUnion(a, 0, 1, k, index);
         if (CountSkipped) AddSkipped((long)(k - count) * (b.ColumnOf(endPanel) - b.ColumnOf(firstPanel)));
         for (int p = firstPanel; p < endPanel; p++)
         {
@@ -30,10 +25,10 @@ public static unsafe partial class Gemm
             float* pb = b.PanelData(p), bias = b.PanelBias(p), pc = c + start;
             switch (vectors)
             {
-                case 4: SparseBlock<TV, TS, C4>(index, value, count, pb, bias, pc, cols); break;
-                case 3: SparseBlock<TV, TS, C3>(index, value, count, pb, bias, pc, cols); break;
-                case 2: SparseBlock<TV, TS, C2>(index, value, count, pb, bias, pc, cols); break;
-                default: SparseBlock<TV, TS, C1>(index, value, count, pb, bias, pc, cols); break;
+                case 4: SparseBlock<TV, TS, C4>(index, a, count, pb, bias, pc, cols); break;
+                case 3: SparseBlock<TV, TS, C3>(index, a, count, pb, bias, pc, cols); break;
+                case 2: SparseBlock<TV, TS, C2>(index, a, count, pb, bias, pc, cols); break;
+                default: SparseBlock<TV, TS, C1>(index, a, count, pb, bias, pc, cols); break;
             }
         }
     }
@@ -41,39 +36,8 @@ public static unsafe partial class Gemm
     /// <summary>Floats a vector compaction may write past the last kept element.</summary>
     private const int CompactSlack = 16;
 
-    /// <summary>
-    /// Writes the positions and values of the non-zero entries of <c>a[0..k)</c> (NaN counts as non-zero, so it still
-    /// propagates) in order; returns their count. The buffers need <c>k + CompactSlack</c> floats. With AVX-512, 16 entries
-    /// at a time by an in-register compress (the store form is microcoded and slow on some cores); the list is the same either way.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    internal static int Compact(float* a, int k, int* index, float* value)
-    {
-        int count = 0, i = 0;
-        if (Avx512F.IsSupported)
-        {
-            var lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            for (; i + 16 <= k; i += 16)
-            {
-                var x = Vector512.Load(a + i);
-                var keep = Avx512F.CompareNotEqual(x, Vector512<float>.Zero); // unordered: true for NaN
-                Avx512F.Compress(Vector512<float>.Zero, keep, x).Store(value + count);
-                Avx512F.Compress(Vector512<int>.Zero, keep.AsInt32(), lanes + Vector512.Create(i)).Store(index + count);
-                count += BitOperations.PopCount((uint)keep.ExtractMostSignificantBits());
-            }
-        }
-        for (; i < k; i++)
-        {
-            float x = a[i];
-            index[count] = i;
-            value[count] = x;
-            count += x != 0f || float.IsNaN(x) ? 1 : 0; // branch-free compaction; NaN must still propagate
-        }
-        return count;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void SparseBlock<TV, TS, TN>(int* index, float* value, int count, float* b, float* bias, float* c, int cols)
+    private static void SparseBlock<TV, TS, TN>(int* index, float* a, int count, float* b, float* bias, float* c, int cols)
         where TV : struct where TS : struct, ISimd<TV> where TN : struct, IConstant
     {
         int width = TS.Width;
@@ -84,8 +48,9 @@ public static unsafe partial class Gemm
         TV c3 = bias == null || TN.Value <= 3 ? TS.Zero : TS.Load(bias + 3 * width);
         for (int j = 0; j < count; j++)
         {
-            float* row = b + index[j] * stride;
-            TV x = TS.Broadcast(value[j]);
+            int i = index[j];
+            float* row = b + i * stride;
+            TV x = TS.Broadcast(a[i]);
             c0 = TS.Fma(x, TS.Load(row + 0 * width), c0);
             if (TN.Value > 1) c1 = TS.Fma(x, TS.Load(row + 1 * width), c1);
             if (TN.Value > 2) c2 = TS.Fma(x, TS.Load(row + 2 * width), c2);
