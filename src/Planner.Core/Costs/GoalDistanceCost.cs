@@ -78,12 +78,37 @@ public sealed class GoalDistanceCost : CostTerm
 
     private int Index(int i) => Dimensions is null ? i : Dimensions[i];
 
+    /// <summary>The common case, every latent coordinate compared: vectorised, since planners call it for every candidate and step.</summary>
+    private static float SquaredL2AllCoordinates(ReadOnlySpan<float> z, ReadOnlySpan<float> goal, Span<float> grad, float w)
+    {
+        int g = goal.Length, i = 0, width = System.Numerics.Vector<float>.Count;
+        var sum = System.Numerics.Vector<float>.Zero;
+        var twiceW = new System.Numerics.Vector<float>(w * 2);
+        bool wantGrad = !grad.IsEmpty;
+        for (; i + width <= g; i += width)
+        {
+            var diff = new System.Numerics.Vector<float>(z[i..]) - new System.Numerics.Vector<float>(goal[i..]);
+            sum += diff * diff;
+            if (wantGrad) (new System.Numerics.Vector<float>(grad[i..]) + twiceW * diff).CopyTo(grad[i..]);
+        }
+        float total = System.Numerics.Vector.Sum(sum);
+        for (; i < g; i++)
+        {
+            float diff = z[i] - goal[i];
+            total += diff * diff;
+            if (wantGrad) grad[i] += w * 2 * diff;
+        }
+        return total;
+    }
+
     private float Distance(ReadOnlySpan<float> z, ReadOnlySpan<float> goal, Span<float> grad, float w)
     {
         int g = goal.Length;
         bool wantGrad = !grad.IsEmpty;
         switch (Kind)
         {
+            case DistanceKind.SquaredL2 when Dimensions is null:
+                return SquaredL2AllCoordinates(z[..g], goal, grad, w);
             case DistanceKind.SquaredL2:
             {
                 float sum = 0;

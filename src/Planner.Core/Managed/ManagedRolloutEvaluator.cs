@@ -19,7 +19,8 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     private readonly WorkerPool? _pool;
     private readonly Workspace[] _workspaces;
     private readonly Job _job;
-    private readonly SplitRowJob? _split;
+    private readonly SingleRowJob? _single;
+    private readonly bool _splitSingleRow;
     private float[] _initial = [];
     private float[] _goals = [];
     private int _batch;
@@ -51,7 +52,8 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         _workspaces = new Workspace[threads];
         for (int t = 0; t < threads; t++) _workspaces[t] = new Workspace();
         _job = new Job(this);
-        if (splitSingleRow && threads > 1 && _mlp is not null) _split = new SplitRowJob(this);
+        if (_mlp is not null) _single = new SingleRowJob(this);
+        _splitSingleRow = splitSingleRow && threads > 1 && _mlp is not null;
     }
 
     /// <summary>Worker threads, the caller included.</summary>
@@ -103,16 +105,24 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         bool gradients = !actionGradients.IsEmpty;
         if (gradients) Guard.Length(actionGradients.Length, actions.Length, nameof(actionGradients), "the shape of actions");
 
-        if (rows == 1 && gradients && _split is not null)
+        if (rows == 1 && gradients && _single is not null)
         {
-            // One row cannot be shared out by rows: two threads share every layer's output columns instead (for the
-            // gradient planner's single restart; a forward-only row is too short to pay for the meetings).
+            // One row (one robot, one restart): a lean loop straight over the layers with no per-step gathers or copies.
+            // Opt-in, two threads share every layer's output columns (a forward-only row is too short to pay for the meetings).
             _workspaces[0].Ensure(_dynamics, 1, horizon, gradients: true);
             fixed (float* pa = actions, pc = costs, pg = actionGradients)
             {
-                _split.Set(pa, pc, gradients ? pg : null, candidates, horizon);
-                _pool!.Run(_split, 2);
-                _split.Clear();
+                int parts = _splitSingleRow ? 2 : 1;
+                _single.Set(pa, pc, pg, candidates, horizon, parts);
+                try
+                {
+                    if (parts == 1) _single.Execute(0);
+                    else _pool!.Run(_single, parts);
+                }
+                finally
+                {
+                    _single.Clear();
+                }
             }
             _evaluations += (long)horizon * (gradients ? 2 : 1);
             return;
@@ -181,21 +191,27 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     }
 
     /// <summary>
-    /// A single row's rollout on two threads: each computes whole panels of every layer (forward and backward) and they
-    /// meet after each layer. Each element is computed as the one-thread path computes it, so results are identical.
+    /// A single row's rollout with gradients, straight over the packed layers. On one thread, or split over two: each
+    /// computes whole panels of every layer (forward and backward) and they meet after each layer. Each element is
+    /// computed as the block path computes it, so results are identical.
     /// </summary>
-    private sealed class SplitRowJob(ManagedRolloutEvaluator owner) : IParallelWork
+    private sealed class SingleRowJob(ManagedRolloutEvaluator owner) : IParallelWork
     {
-        private const int Parts = 2;
-        private readonly SpinBarrier _barrier = new(Parts);
+        private readonly SpinBarrier _barrier = new(2);
         private float* _actions, _costs, _gradients;
-        private int _horizon;
+        private int _horizon, _parts;
         private volatile bool _costFailed;
 
-        public void Set(float* actions, float* costs, float* gradients, int candidates, int horizon)
+        public void Set(float* actions, float* costs, float* gradients, int candidates, int horizon, int parts)
         {
-            Debug.Assert(candidates == 1);
-            _actions = actions; _costs = costs; _gradients = gradients; _horizon = horizon;
+            Debug.Assert(candidates == 1 && parts is 1 or 2);
+            _actions = actions; _costs = costs; _gradients = gradients; _horizon = horizon; _parts = parts;
+        }
+
+        /// <summary>The parts meet (after each layer); alone, there is no one to wait for.</summary>
+        private void Meet()
+        {
+            if (_parts > 1) _barrier.SignalAndWait();
         }
 
         public void Clear() => _actions = _costs = _gradients = null;
@@ -222,7 +238,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                 new ReadOnlySpan<float>(initial, s).CopyTo(new Span<float>(x, s));
                 new ReadOnlySpan<float>(_actions, a).CopyTo(new Span<float>(x + s, a));
             }
-            _barrier.SignalAndWait();
+            Meet();
             for (int t = 0; t < h; t++)
             {
                 float* tapeT = gradients ? tape + t * tapeRow : null;
@@ -231,21 +247,19 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                 for (int l = 0; l < last; l++)
                 {
                     float* output = (l & 1) == 0 ? ping : pong;
-                    mlp.ForwardLayerPart(l, cur, ldCur, 1, output, mlp.OutputWidth(l), tapeT, tapeRow, part, Parts);
-                    _barrier.SignalAndWait();
+                    mlp.ForwardLayerPart(l, cur, ldCur, 1, output, mlp.OutputWidth(l), tapeT, tapeRow, part, _parts);
+                    Meet();
                     cur = output;
                     ldCur = mlp.OutputWidth(l);
                 }
                 float* z = states + t * s, next = states + (t + 1) * s;
-                (int c0, int c1) = mlp.ForwardLayerPart(last, cur, ldCur, 1, next, s, null, 0, part, Parts);
+                (int c0, int c1) = mlp.ForwardLayerPart(last, cur, ldCur, 1, next, s, null, 0, part, _parts);
                 // Residual on this part's columns, and the next step's input (x is no longer read in this step).
-                for (int c = c0; c < c1; c++)
-                {
-                    next[c] += z[c];
-                    x[c] = next[c];
-                }
+                var nextPart = new Span<float>(next + c0, c1 - c0);
+                System.Numerics.Tensors.TensorPrimitives.Add(nextPart, new ReadOnlySpan<float>(z + c0, c1 - c0), nextPart);
+                nextPart.CopyTo(new Span<float>(x + c0, c1 - c0));
                 if (part == 0 && t + 1 < h) new ReadOnlySpan<float>(_actions + (t + 1) * a, a).CopyTo(new Span<float>(x + s, a));
-                _barrier.SignalAndWait();
+                Meet();
             }
 
             var shape = new Costs.CostShape(h, s, a, owner.GoalDim);
@@ -266,12 +280,12 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                 {
                     // A cost term (user code) threw: release the other part before the exception leaves, so nothing hangs.
                     _costFailed = true;
-                    if (gradients) _barrier.SignalAndWait();
+                    if (gradients) Meet();
                     throw;
                 }
             }
             if (!gradients) return;
-            _barrier.SignalAndWait();
+            Meet();
             if (_costFailed) return;
 
             for (int t = h - 1; t >= 0; t--)
@@ -282,19 +296,22 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                 for (int l = last; l > 0; l--)
                 {
                     float* output = ((last - l) & 1) == 0 ? ping : pong;
-                    mlp.BackwardLayerPart(l, cur, ldCur, 1, tapeT, tapeRow, output, mlp.OutputWidth(l - 1), part, Parts);
-                    _barrier.SignalAndWait();
+                    mlp.BackwardLayerPart(l, cur, ldCur, 1, tapeT, tapeRow, output, mlp.OutputWidth(l - 1), part, _parts);
+                    Meet();
                     cur = output;
                     ldCur = mlp.OutputWidth(l - 1);
                 }
-                (int c0, int c1) = mlp.BackwardLayerPart(0, cur, ldCur, 1, tapeT, tapeRow, x, input, part, Parts);
+                (int c0, int c1) = mlp.BackwardLayerPart(0, cur, ldCur, 1, tapeT, tapeRow, x, input, part, _parts);
                 // dL/dz_t = dL/dz_{t+1} + dL/dx[:S] + the cost's direct gradient of z_t; dL/da_t += dL/dx[S:].
-                for (int c = c0; c < c1; c++)
+                int stateEnd = Math.Min(c1, s);
+                if (c0 < stateEnd)
                 {
-                    if (c < s) carry[c] = carry[c] + x[c] + (t > 0 ? gTraj[(t - 1) * s + c] : 0f);
-                    else _gradients[t * a + c - s] += x[c];
+                    var carryPart = new Span<float>(carry + c0, stateEnd - c0);
+                    System.Numerics.Tensors.TensorPrimitives.Add(carryPart, new ReadOnlySpan<float>(x + c0, stateEnd - c0), carryPart);
+                    if (t > 0) System.Numerics.Tensors.TensorPrimitives.Add(carryPart, new ReadOnlySpan<float>(gTraj + (t - 1) * s + c0, stateEnd - c0), carryPart);
                 }
-                _barrier.SignalAndWait();
+                for (int c = Math.Max(c0, s); c < c1; c++) _gradients[t * a + c - s] += x[c];
+                Meet();
             }
         }
     }

@@ -67,10 +67,12 @@ internal sealed unsafe class MlpStack
     public long FlopsPerRow { get; }
 
     /// <summary>
-    /// <c>y = MLP(x)</c> for <paramref name="rows"/> rows; when <paramref name="tape"/> is not null, hidden activation
-    /// derivatives go to <c>tape[r * ldt + offset(layer)]</c>. <paramref name="scratch"/>: rows x <see cref="ScratchFloatsPerRow"/>.
+    /// <c>y = MLP(x)</c> for <paramref name="rows"/> rows; when <paramref name="tape"/> is not null (<c>rows x
+    /// <see cref="TapeFloatsPerRow"/></c> floats), hidden activation derivatives go to it layer by layer, each layer's as one
+    /// <c>[rows x width]</c> block (so one vector pass covers all rows; for one row this is the plain per-row layout).
+    /// <paramref name="scratch"/>: rows x <see cref="ScratchFloatsPerRow"/>.
     /// </summary>
-    public void Forward(float* x, nint ldx, int rows, float* y, nint ldy, float* tape, nint ldt, float* scratch)
+    public void Forward(float* x, nint ldx, int rows, float* y, nint ldy, float* tape, float* scratch)
     {
         if (rows <= 0) return;
         int last = _in.Length - 1;
@@ -81,22 +83,21 @@ internal sealed unsafe class MlpStack
         {
             int width = _out[l];
             float* output = (l & 1) == 0 ? ping : pong;
-            Gemm.Multiply(current, ldCurrent, rows, _forward[l], output, width);
-            if (tape == null)
-            {
-                Activations.Apply(Activation, new Span<float>(output, rows * width));
-            }
-            else
-            {
-                for (int r = 0; r < rows; r++)
-                    Activations.ApplyWithDerivative(Activation, new Span<float>(output + r * width, width),
-                        new Span<float>(tape + r * ldt + _tapeOffset[l], width));
-            }
+            Gemm.Multiply(current, ldCurrent, rows, _forward[l], output, width, SkipsZeros(l));
+            var values = new Span<float>(output, rows * width);
+            if (tape == null) Activations.Apply(Activation, values);
+            else Activations.ApplyWithDerivative(Activation, values, new Span<float>(tape + (nint)rows * _tapeOffset[l], rows * width));
             current = output;
             ldCurrent = width;
         }
-        Gemm.Multiply(current, ldCurrent, rows, _forward[last], y, ldy);
+        Gemm.Multiply(current, ldCurrent, rows, _forward[last], y, ldy, SkipsZeros(last));
     }
+
+    /// <summary>
+    /// True when layer <paramref name="layer"/>'s input comes out of a ReLU: about half its entries are exact zeros, often
+    /// the same ones across neighbouring rows, and the kernel skips inner indices that are zero in a whole block of rows.
+    /// </summary>
+    private bool SkipsZeros(int layer) => layer > 0 && Activation == Activation.Relu;
 
     /// <summary>Panels <c>[first, end)</c> of a product with <paramref name="panels"/> panels that part <paramref name="part"/> of <paramref name="parts"/> computes.</summary>
     private static (int First, int End) Share(int panels, int part, int parts) => (panels * part / parts, panels * (part + 1) / parts);
@@ -150,25 +151,24 @@ internal sealed unsafe class MlpStack
     /// Input gradient: from <paramref name="gradOutput"/> = dL/dy, writes dL/dx into <paramref name="gradInput"/>
     /// (overwriting), using the derivatives the forward pass left on <paramref name="tape"/>.
     /// </summary>
-    public void Backward(float* gradOutput, nint ldg, int rows, float* tape, nint ldt, float* gradInput, nint ldgx, float* scratch)
+    public void Backward(float* gradOutput, nint ldg, int rows, float* tape, float* gradInput, nint ldgx, float* scratch)
     {
         if (rows <= 0) return;
+        int last = _in.Length - 1;
         float* current = gradOutput;
         nint ldCurrent = ldg;
         float* ping = scratch, pong = scratch + (nint)rows * Math.Max(MaxHidden, InputDim);
-        for (int l = _in.Length - 1; l > 0; l--)
+        for (int l = last; l > 0; l--)
         {
             int width = _in[l];
-            float* output = ((_in.Length - 1 - l) & 1) == 0 ? ping : pong;
-            Gemm.Multiply(current, ldCurrent, rows, _backward[l], output, width);
-            for (int r = 0; r < rows; r++)
-            {
-                var g = new Span<float>(output + r * width, width);
-                TensorPrimitives.Multiply(g, new ReadOnlySpan<float>(tape + r * ldt + _tapeOffset[l - 1], width), g);
-            }
+            float* output = ((last - l) & 1) == 0 ? ping : pong;
+            // The gradient entering layer l's transpose product is masked by the ReLU derivative of layer l's output (not for the last layer).
+            Gemm.Multiply(current, ldCurrent, rows, _backward[l], output, width, l < last && Activation == Activation.Relu);
+            var g = new Span<float>(output, rows * width);
+            TensorPrimitives.Multiply(g, new ReadOnlySpan<float>(tape + (nint)rows * _tapeOffset[l - 1], rows * width), g);
             current = output;
             ldCurrent = width;
         }
-        Gemm.Multiply(current, ldCurrent, rows, _backward[0], gradInput, ldgx);
+        Gemm.Multiply(current, ldCurrent, rows, _backward[0], gradInput, ldgx, last > 0 && Activation == Activation.Relu);
     }
 }

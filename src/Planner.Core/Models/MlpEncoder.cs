@@ -45,6 +45,6 @@ public sealed unsafe class MlpEncoder : IEncoder
         int need = rows * _mlp.ScratchFloatsPerRow;
         if (t_scratch is null || t_scratch.Length < need) t_scratch = new float[need]; // once per thread and size
         fixed (float* px = observations, py = latents, ps = t_scratch)
-            _mlp.Forward(px, ObservationDim, rows, py, LatentDim, null, 0, ps);
+            _mlp.Forward(px, ObservationDim, rows, py, LatentDim, null, ps);
     }
 }

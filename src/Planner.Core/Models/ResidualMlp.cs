@@ -95,7 +95,7 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
             actions.Slice(r * a, a).CopyTo(x.Slice(r * input + s, a));
         }
         fixed (float* px = scratch, py = next, pt = tape)
-            _mlp.Forward(px, input, rows, py, s, pt, TapeFloatsPerRow, px + rows * input);
+            _mlp.Forward(px, input, rows, py, s, pt, px + rows * input);
         TensorPrimitives.Add(next[..(rows * s)], states[..(rows * s)], next[..(rows * s)]);
     }
 
@@ -109,7 +109,7 @@ public sealed unsafe class ResidualMlp : IDifferentiableDynamics
         if (scratch.Length < rows * ScratchFloatsPerRow)
             throw new ArgumentException($"scratch has {scratch.Length} elements; expected at least {rows * ScratchFloatsPerRow} (rows={rows} x ScratchFloatsPerRow={ScratchFloatsPerRow}).", nameof(scratch));
         fixed (float* pt = tape, pg = gradNext, px = scratch)
-            _mlp.Backward(pg, s, rows, pt, TapeFloatsPerRow, px, input, px + rows * input);
+            _mlp.Backward(pg, s, rows, pt, px, input, px + rows * input);
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> gx = scratch.Slice(r * input, input);

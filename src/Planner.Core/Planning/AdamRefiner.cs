@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Planner.Planning;
 
 /// <summary>
@@ -14,6 +16,7 @@ internal sealed class AdamRefiner
     private readonly float[] _history; // [B x (Patience + 1)] best cost ring
     private readonly bool[] _active;
     private readonly float[] _halfRange; // step sizes are relative to each dimension's range
+    private readonly float[] _stepScale, _low, _high; // per plan entry: this step's size x half-range, and the bounds
     private int _step;
 
     public AdamRefiner(GradientOptions options, ActionBounds bounds, int batch, int candidates, int planLength)
@@ -30,6 +33,8 @@ internal sealed class AdamRefiner
         _active = new bool[batch];
         _halfRange = new float[_actionDim];
         for (int d = 0; d < _actionDim; d++) _halfRange[d] = bounds.Scale(d) * 0.5f;
+        _stepScale = new float[planLength];
+        (_low, _high) = CemSampler.PlanBounds(bounds, planLength);
     }
 
     public ReadOnlySpan<bool> Active => _active;
@@ -74,7 +79,7 @@ internal sealed class AdamRefiner
         float b1 = _options.Beta1, b2 = _options.Beta2;
         float c1 = 1 - MathF.Pow(b1, _step), c2 = 1 - MathF.Pow(b2, _step);
         float stepSize = lr * MathF.Sqrt(c2) / c1;
-        ReadOnlySpan<float> low = _bounds.Low, high = _bounds.High;
+        for (int j = 0; j < _planLength; j++) _stepScale[j] = stepSize * _halfRange[j % _actionDim];
 
         for (int b = 0; b < _batch; b++)
         {
@@ -85,18 +90,39 @@ internal sealed class AdamRefiner
                 int offset = row * _planLength;
                 ReadOnlySpan<float> g = gradients.Slice(offset, _planLength);
                 if (!float.IsFinite(costs[row]) || Guard.FirstNonFinite(g) >= 0) continue;
-                Span<float> x = candidates.Slice(offset, _planLength);
-                Span<float> m = _m.AsSpan(offset, _planLength);
-                Span<float> v = _v.AsSpan(offset, _planLength);
-                for (int i = 0; i < _planLength; i++)
-                {
-                    float gi = g[i];
-                    m[i] = b1 * m[i] + (1 - b1) * gi;
-                    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-                    int d = i % _actionDim;
-                    x[i] = Math.Clamp(x[i] - stepSize * _halfRange[d] * m[i] / (MathF.Sqrt(v[i]) + 1e-8f), low[d], high[d]);
-                }
+                Update(candidates.Slice(offset, _planLength), g, _m.AsSpan(offset, _planLength), _v.AsSpan(offset, _planLength), b1, b2);
             }
+        }
+    }
+
+    /// <summary>
+    /// One candidate's step, element by element <c>m = b1 m + (1 - b1) g</c>, <c>v = b2 v + (1 - b2) g g</c>,
+    /// <c>x = clamp(x - scale m / (sqrt(v) + 1e-8))</c>, vectorised with the same operations in the same order as the
+    /// scalar tail (the gradient is finite here, so so are m, v and x).
+    /// </summary>
+    private void Update(Span<float> x, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float b1, float b2)
+    {
+        int i = 0, width = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> vb1 = new(b1), vc1 = new(1 - b1), vb2 = new(b2), vc2 = new(1 - b2), eps = new(1e-8f);
+            for (; i + width <= x.Length; i += width)
+            {
+                var gi = new Vector<float>(g[i..]);
+                var mi = vb1 * new Vector<float>(m[i..]) + vc1 * gi;
+                var vi = vb2 * new Vector<float>(v[i..]) + vc2 * gi * gi;
+                mi.CopyTo(m[i..]);
+                vi.CopyTo(v[i..]);
+                var xi = new Vector<float>(x[i..]) - new Vector<float>(_stepScale.AsSpan(i)) * mi / (Vector.SquareRoot(vi) + eps);
+                Vector.Min(Vector.Max(xi, new Vector<float>(_low.AsSpan(i))), new Vector<float>(_high.AsSpan(i))).CopyTo(x[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float gi = g[i];
+            m[i] = b1 * m[i] + (1 - b1) * gi;
+            v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+            x[i] = Math.Clamp(x[i] - _stepScale[i] * m[i] / (MathF.Sqrt(v[i]) + 1e-8f), _low[i], _high[i]);
         }
     }
 }

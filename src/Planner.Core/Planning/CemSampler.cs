@@ -13,6 +13,9 @@ internal sealed class CemSampler
     private readonly int _batch, _planLength, _actionDim;
     private readonly float[] _mean, _std;
     private readonly int[] _elite;
+    private readonly float[] _low, _high; // the bounds repeated over the plan, for whole-plan vector clamps
+    private readonly float[] _noise;      // [(N - 1) x H x A]: one problem's draws
+    private readonly GaussianBlock _gaussian;
 
     public CemSampler(CemOptions options, ActionBounds bounds, int batch, int candidates, int planLength)
     {
@@ -24,6 +27,29 @@ internal sealed class CemSampler
         _mean = new float[batch * planLength];
         _std = new float[batch * planLength];
         _elite = new int[Math.Min(options.Elites, candidates)];
+        (_low, _high) = PlanBounds(bounds, planLength);
+        _noise = new float[Math.Max(candidates - 1, 0) * planLength];
+        _gaussian = new GaussianBlock(_noise.Length);
+    }
+
+    /// <summary>Lower and upper bounds for every entry of a plan <c>[H x A]</c>.</summary>
+    internal static (float[] Low, float[] High) PlanBounds(ActionBounds bounds, int planLength)
+    {
+        var low = new float[planLength];
+        var high = new float[planLength];
+        for (int j = 0; j < planLength; j++)
+        {
+            low[j] = bounds.Low[j % bounds.Dimension];
+            high[j] = bounds.High[j % bounds.Dimension];
+        }
+        return (low, high);
+    }
+
+    /// <summary><c>plan = clamp(plan)</c> into the bounds, a whole plan at a time (the values are finite).</summary>
+    internal static void ClampPlan(Span<float> plan, float[] low, float[] high)
+    {
+        System.Numerics.Tensors.TensorPrimitives.Max(plan, low, plan);
+        System.Numerics.Tensors.TensorPrimitives.Min(plan, high, plan);
     }
 
     public void Initialize(ReadOnlySpan<float> nominal)
@@ -32,24 +58,24 @@ internal sealed class CemSampler
         for (int i = 0; i < _std.Length; i++) _std[i] = _options.InitialStd * _bounds.Scale(i % _actionDim) * 0.5f;
     }
 
-    /// <summary>Candidate 0 of each problem is the mean itself, so the distribution's centre is always scored.</summary>
+    /// <summary>
+    /// Candidate 0 of each problem is the mean itself, so the distribution's centre is always scored; the others are
+    /// <c>clamp(mean + std * noise)</c> with the problem's noise drawn as one block.
+    /// </summary>
     public void Sample(Span<float> candidates, int n, DeterministicRandom[] random)
     {
-        ReadOnlySpan<float> low = _bounds.Low, high = _bounds.High;
         for (int b = 0; b < _batch; b++)
         {
-            ref var rng = ref random[b];
             ReadOnlySpan<float> mean = _mean.AsSpan(b * _planLength, _planLength);
             ReadOnlySpan<float> std = _std.AsSpan(b * _planLength, _planLength);
+            Span<float> noise = _noise.AsSpan(0, (n - 1) * _planLength);
+            _gaussian.Fill(ref random[b], noise);
             for (int i = 0; i < n; i++)
             {
                 Span<float> c = candidates.Slice((b * n + i) * _planLength, _planLength);
-                for (int j = 0; j < _planLength; j++)
-                {
-                    int d = j % _actionDim;
-                    float value = i == 0 ? mean[j] : mean[j] + std[j] * rng.NextGaussian();
-                    c[j] = Math.Clamp(value, low[d], high[d]);
-                }
+                if (i == 0) mean.CopyTo(c);
+                else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(noise.Slice((i - 1) * _planLength, _planLength), std, mean, c);
+                ClampPlan(c, _low, _high);
             }
         }
     }

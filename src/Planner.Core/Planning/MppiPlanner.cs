@@ -9,6 +9,9 @@ public sealed class MppiPlanner : PlannerBase
 {
     private readonly MppiOptions _mppi;
     private readonly float[] _nominal, _candidates, _costs, _weights;
+    private readonly float[] _noiseScale, _low, _high; // per plan entry
+    private readonly float[] _noise;                   // [(N - 1) x H x A]: one problem's draws
+    private readonly GaussianBlock _gaussian;
 
     /// <summary>Creates an MPPI planner.</summary>
     public MppiPlanner(IRolloutEvaluator evaluator, PlanningOptions options, int batch, MppiOptions? mppi = null)
@@ -20,30 +23,33 @@ public sealed class MppiPlanner : PlannerBase
         _candidates = new float[batch * options.Candidates * PlanLength];
         _costs = new float[batch * options.Candidates];
         _weights = new float[options.Candidates];
+        _noiseScale = new float[PlanLength];
+        for (int j = 0; j < PlanLength; j++) _noiseScale[j] = _mppi.NoiseStd * Bounds.Scale(j % ActionDim) * 0.5f;
+        (_low, _high) = CemSampler.PlanBounds(Bounds, PlanLength);
+        _noise = new float[(options.Candidates - 1) * PlanLength];
+        _gaussian = new GaussianBlock(_noise.Length);
     }
 
     internal override (int Iterations, PlanStopReason Reason) Optimize(ref DeadlineClock clock)
     {
         int n = Options.Candidates;
         Nominal.AsSpan().CopyTo(_nominal);
-        ReadOnlySpan<float> low = Bounds.Low, high = Bounds.High;
         int k = 0;
         for (; k < Options.Iterations; k++)
         {
             if (!clock.HasTimeForIteration()) return (k, PlanStopReason.Deadline);
             for (int b = 0; b < Batch; b++)
             {
-                ref var rng = ref Random[b];
+                // Candidate 0 is the nominal itself; the others clamp(nominal + scale * noise), the noise drawn as one block.
                 ReadOnlySpan<float> nominal = _nominal.AsSpan(b * PlanLength, PlanLength);
+                Span<float> noise = _noise.AsSpan(0, (n - 1) * PlanLength);
+                _gaussian.Fill(ref Random[b], noise);
                 for (int i = 0; i < n; i++)
                 {
                     Span<float> c = _candidates.AsSpan((b * n + i) * PlanLength, PlanLength);
-                    for (int j = 0; j < PlanLength; j++)
-                    {
-                        int d = j % ActionDim;
-                        float noise = i == 0 ? 0f : _mppi.NoiseStd * Bounds.Scale(d) * 0.5f * rng.NextGaussian();
-                        c[j] = Math.Clamp(nominal[j] + noise, low[d], high[d]);
-                    }
+                    if (i == 0) nominal.CopyTo(c);
+                    else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(noise.Slice((i - 1) * PlanLength, PlanLength), _noiseScale, nominal, c);
+                    CemSampler.ClampPlan(c, _low, _high);
                 }
             }
             Evaluator.Evaluate(_candidates, n, Horizon, _costs, default);

@@ -98,6 +98,31 @@ public class ManagedRolloutEvaluatorTests
         Assert.That(g1.Any(g => g != 0), Is.True);
     }
 
+    [TestCase(Activation.Relu)]
+    [TestCase(Activation.Tanh)]
+    public void ASingleRowGivesWhatTheSameRowGivesInABlockOfRows(Activation f)
+    {
+        // One row with gradients takes the lean single-row loop; inside a block of rows it takes the block path.
+        const int n = 5;
+        var weights = MlpWeights.Random(ResidualMlp.Sizes(S, A, [40, 72]), f, seed: 17, outputScale: 0.5f);
+        float[] actions = Reference.Random(n * H * A, 61);
+        float[] initial = Reference.Random(S, 62), goal = Reference.Random(S, 63, 0.3f);
+        using var ev = new ManagedRolloutEvaluator(new ResidualMlp(S, A, weights), Cost(), threads: 1);
+        ev.Bind(initial, goal, 1);
+        var costs = new float[n];
+        var grads = new float[actions.Length];
+        ev.Evaluate(actions, n, H, costs, grads);
+        for (int r = 0; r < n; r++)
+        {
+            var one = new float[1];
+            var oneGrads = new float[H * A];
+            ev.Evaluate(actions.AsSpan(r * H * A, H * A), 1, H, one, oneGrads);
+            Assert.That(one[0], Is.EqualTo(costs[r]), $"cost of row {r}");
+            Assert.That(oneGrads, Is.EqualTo(grads.AsSpan(r * H * A, H * A).ToArray()), $"gradient of row {r}");
+        }
+        Assert.That(grads.Any(g => g != 0), Is.True);
+    }
+
     private sealed class ThrowingCost : CostTerm
     {
         public override float Accumulate(in CostShape shape, ReadOnlySpan<float> states, ReadOnlySpan<float> actions,

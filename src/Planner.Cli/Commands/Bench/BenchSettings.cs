@@ -29,6 +29,9 @@ internal sealed record BenchSettings
     public int Threads { get; init; } = 2;
     public int Repeats { get; init; } = 20;
     public int Warmup { get; init; } = 3;
+
+    /// <summary>Minimum warm-up time: the JIT recompiles hot methods with full optimisation only after tens of calls and a delay.</summary>
+    public double WarmupMs { get; init; } = DefaultWarmupMs;
     public int Seed { get; init; }
     public double? DeadlineMs { get; init; }
     public double? Bound { get; init; }
@@ -38,8 +41,10 @@ internal sealed record BenchSettings
     public bool Compare { get; init; }
     public bool Peak { get; init; }
 
+    public const double DefaultWarmupMs = 2000;
+
     public static readonly string[] ValueFlags =
-        ["backend", "planner", "problem", "samples", "horizon", "iters", "batch", "state", "action", "hidden", "threads", "repeats", "warmup", "seed", "deadline-ms", "bound", "device", "ticks"];
+        ["backend", "planner", "problem", "samples", "horizon", "iters", "batch", "state", "action", "hidden", "threads", "repeats", "warmup", "warmup-ms", "seed", "deadline-ms", "bound", "device", "ticks"];
 
     public static readonly string[] Switches = ["json", "compare", "peak"];
 
@@ -67,6 +72,8 @@ internal sealed record BenchSettings
             Threads = a.Int("threads", 2, 1, 1024),
             Repeats = a.Int("repeats", 20, 1, 10_000_000),
             Warmup = a.Int("warmup", 3, 0, 1_000_000),
+            // An explicit call count alone means exactly that many calls (quick runs, tests); otherwise also a minimum time.
+            WarmupMs = a.Has("warmup-ms") || !a.Has("warmup") ? a.Double("warmup-ms", DefaultWarmupMs, 0) : 0,
             Seed = a.Int("seed", 0),
             DeadlineMs = a.Has("deadline-ms") ? a.Double("deadline-ms", 0, 0, exclusiveMin: true) : null,
             Bound = a.Has("bound") ? a.Double("bound", 1, 0, exclusiveMin: true) : null,

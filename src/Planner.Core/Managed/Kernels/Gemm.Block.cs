@@ -7,12 +7,18 @@ public static unsafe partial class Gemm
     /// C[TR rows x panel] = A[TR rows x k] * Bpanel[k x TN vectors] (+ bias): TR x TN accumulators stay in registers over
     /// the whole k loop; the JIT folds the TR/TN constants so each instantiation is a straight-line kernel.
     /// </summary>
+    /// <remarks>
+    /// With <typeparamref name="TK"/> = <see cref="ListedK"/> only the <paramref name="k"/> inner indices listed in
+    /// <paramref name="index"/> (ascending) are summed: the others are zero in every row of the block, and skipping an exact
+    /// zero term changes no sum, so the result is the dense one.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void Block<TV, TS, TR, TN>(float* a, nint lda, float* b, int k, float* bias, float* c, nint ldc, int cols)
+    private static void Block<TV, TS, TR, TN, TK>(float* a, nint lda, float* b, int k, int* index, float* bias, float* c, nint ldc, int cols)
         where TV : struct
         where TS : struct, ISimd<TV>
         where TR : struct, IConstant
         where TN : struct, IConstant
+        where TK : struct, IInnerIndex
     {
         int width = TS.Width;
         nint stride = TN.Value * width;
@@ -25,12 +31,16 @@ public static unsafe partial class Gemm
         TV z2 = bias == null || TN.Value <= 2 ? TS.Zero : TS.Load(bias + 2 * width);
         TV z3 = bias == null || TN.Value <= 3 ? TS.Zero : TS.Load(bias + 3 * width);
         TV c00 = z0, c01 = z1, c02 = z2, c03 = z3, c10 = z0, c11 = z1, c12 = z2, c13 = z3, c20 = z0, c21 = z1, c22 = z2, c23 = z3, c30 = z0, c31 = z1, c32 = z2, c33 = z3;
-        for (int i = 0; i < k; i++)
+        for (int j = 0; j < k; j++)
         {
-            TV b0 = TS.Load(b + 0 * width);
-            TV b1 = TN.Value > 1 ? TS.Load(b + 1 * width) : default;
-            TV b2 = TN.Value > 2 ? TS.Load(b + 2 * width) : default;
-            TV b3 = TN.Value > 3 ? TS.Load(b + 3 * width) : default;
+            int i;
+            float* row;
+            if (TK.Dense) { i = j; row = b; b += stride; }
+            else { i = index[j]; row = b + i * stride; }
+            TV b0 = TS.Load(row + 0 * width);
+            TV b1 = TN.Value > 1 ? TS.Load(row + 1 * width) : default;
+            TV b2 = TN.Value > 2 ? TS.Load(row + 2 * width) : default;
+            TV b3 = TN.Value > 3 ? TS.Load(row + 3 * width) : default;
             TV x0 = TS.Broadcast(a0[i]);
             c00 = TS.Fma(x0, b0, c00);
             if (TN.Value > 1) c01 = TS.Fma(x0, b1, c01);
@@ -60,7 +70,6 @@ public static unsafe partial class Gemm
                 if (TN.Value > 2) c32 = TS.Fma(x3, b2, c32);
                 if (TN.Value > 3) c33 = TS.Fma(x3, b3, c33);
             }
-            b += stride;
         }
         if (cols == TN.Value * width)
         {

@@ -14,16 +14,10 @@ public static unsafe partial class Gemm
     private static void SparseRow<TV, TS>(float* a, PackedMatrix b, float* c, int firstPanel, int endPanel)
         where TV : struct where TS : struct, ISimd<TV>
     {
-        int k = b.K, n = b.N, width = TS.Width, count = 0;
-        int* index = stackalloc int[k];
-        float* value = stackalloc float[k];
-        for (int i = 0; i < k; i++)
-        {
-            float x = a[i];
-            index[count] = i;
-            value[count] = x;
-            count += x != 0f || float.IsNaN(x) ? 1 : 0; // branch-free compaction; NaN must still propagate
-        }
+        int k = b.K, n = b.N, width = TS.Width;
+        int* index = stackalloc int[k + CompactSlack];
+        int count = CompactUnion(a, 0, 1, k, index);
+        if (CountSkipped) AddSkipped((long)(k - count) * (b.ColumnOf(endPanel) - b.ColumnOf(firstPanel)));
         for (int p = firstPanel; p < endPanel; p++)
         {
             int start = b.PanelStart(p), vectors = b.PanelVectors(p);
@@ -31,16 +25,19 @@ public static unsafe partial class Gemm
             float* pb = b.PanelData(p), bias = b.PanelBias(p), pc = c + start;
             switch (vectors)
             {
-                case 4: SparseBlock<TV, TS, C4>(index, value, count, pb, bias, pc, cols); break;
-                case 3: SparseBlock<TV, TS, C3>(index, value, count, pb, bias, pc, cols); break;
-                case 2: SparseBlock<TV, TS, C2>(index, value, count, pb, bias, pc, cols); break;
-                default: SparseBlock<TV, TS, C1>(index, value, count, pb, bias, pc, cols); break;
+                case 4: SparseBlock<TV, TS, C4>(index, a, count, pb, bias, pc, cols); break;
+                case 3: SparseBlock<TV, TS, C3>(index, a, count, pb, bias, pc, cols); break;
+                case 2: SparseBlock<TV, TS, C2>(index, a, count, pb, bias, pc, cols); break;
+                default: SparseBlock<TV, TS, C1>(index, a, count, pb, bias, pc, cols); break;
             }
         }
     }
 
+    /// <summary>Floats a vector compaction may write past the last kept element.</summary>
+    private const int CompactSlack = 16;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization), SkipLocalsInit]
-    private static void SparseBlock<TV, TS, TN>(int* index, float* value, int count, float* b, float* bias, float* c, int cols)
+    private static void SparseBlock<TV, TS, TN>(int* index, float* a, int count, float* b, float* bias, float* c, int cols)
         where TV : struct where TS : struct, ISimd<TV> where TN : struct, IConstant
     {
         int width = TS.Width;
@@ -51,8 +48,9 @@ public static unsafe partial class Gemm
         TV c3 = bias == null || TN.Value <= 3 ? TS.Zero : TS.Load(bias + 3 * width);
         for (int j = 0; j < count; j++)
         {
-            float* row = b + index[j] * stride;
-            TV x = TS.Broadcast(value[j]);
+            int i = index[j];
+            float* row = b + i * stride;
+            TV x = TS.Broadcast(a[i]);
             c0 = TS.Fma(x, TS.Load(row + 0 * width), c0);
             if (TN.Value > 1) c1 = TS.Fma(x, TS.Load(row + 1 * width), c1);
             if (TN.Value > 2) c2 = TS.Fma(x, TS.Load(row + 2 * width), c2);

@@ -26,6 +26,15 @@ internal interface IConstant
     static abstract int Value { get; }
 }
 
+/// <summary>How a kernel walks the inner dimension: every index in order, or only those in a list.</summary>
+internal interface IInnerIndex
+{
+    static abstract bool Dense { get; }
+}
+
+internal readonly struct DenseK : IInnerIndex { public static bool Dense => true; }
+internal readonly struct ListedK : IInnerIndex { public static bool Dense => false; }
+
 internal readonly struct C1 : IConstant { public static int Value => 1; }
 internal readonly struct C2 : IConstant { public static int Value => 2; }
 internal readonly struct C3 : IConstant { public static int Value => 3; }
