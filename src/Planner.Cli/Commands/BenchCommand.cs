@@ -233,10 +233,7 @@ internal sealed record BenchRun(string Backend, LatencyStats Latency, double Zer
     public void WriteFields(Utf8JsonWriter w)
     {
         w.WriteString("backend", Backend);
-        w.Number("median_ms", Latency.Median);
-        w.Number("p90_ms", Latency.P90);
-        w.Number("p99_ms", Latency.P99);
-        w.Number("max_ms", Latency.Max);
+        Latency.WritePercentiles(w);
         w.Number("mean_ms", Latency.Mean);
         w.Number("zero_action_cost", ZeroActionCost);
         w.Number("final_cost", FinalCost);

@@ -45,5 +45,25 @@ internal static class WeightsFile
         return content;
     }
 
+    /// <summary>
+    /// Throws <see cref="CheckpointException"/> unless <paramref name="tensors"/> hold exactly the <paramref name="expected"/>
+    /// names with their shapes (the architecture that <paramref name="jsonName"/> describes).
+    /// </summary>
+    public static void CheckTensors(IEnumerable<(string Name, int[] Shape)> expected, IReadOnlyDictionary<string, NamedTensor> tensors, string jsonName, string source)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in expected)
+        {
+            names.Add(name);
+            if (!tensors.TryGetValue(name, out var t))
+                throw new CheckpointException($"{source}: tensor '{name}' (shape {NamedTensor.Format(shape)}) is missing, but {jsonName}'s architecture needs it.");
+            if (!t.Shape.AsSpan().SequenceEqual(shape))
+                throw new CheckpointException($"{source}: tensor '{name}' has shape {NamedTensor.Format(t.Shape)}, but {jsonName}'s architecture implies {NamedTensor.Format(shape)}.");
+        }
+        foreach (var name in tensors.Keys)
+            if (!names.Contains(name))
+                throw new CheckpointException($"{source}: tensor '{name}' is not part of the architecture {jsonName} describes (an extra or renamed tensor).");
+    }
+
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -158,20 +158,6 @@ public sealed class WorldModelCheckpoint
         return t;
     }
 
-    private static void CheckTensors(WorldModelMetadata metadata, IReadOnlyDictionary<string, NamedTensor> tensors, string source)
-    {
-        var expected = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, shape) in metadata.ExpectedTensors())
-        {
-            expected.Add(name);
-            if (!tensors.TryGetValue(name, out var t))
-                throw new CheckpointException($"{source}: tensor '{name}' (shape {NamedTensor.Format(shape)}) is missing, but {MetadataFileName}'s architecture needs it.");
-            if (!t.Shape.AsSpan().SequenceEqual(shape))
-                throw new CheckpointException($"{source}: tensor '{name}' has shape {NamedTensor.Format(t.Shape)}, but {MetadataFileName}'s architecture implies {NamedTensor.Format(shape)}.");
-        }
-        foreach (var name in tensors.Keys)
-            if (!expected.Contains(name))
-                throw new CheckpointException($"{source}: tensor '{name}' is not part of the architecture {MetadataFileName} describes (an extra or renamed tensor).");
-    }
-
+    private static void CheckTensors(WorldModelMetadata metadata, IReadOnlyDictionary<string, NamedTensor> tensors, string source) =>
+        WeightsFile.CheckTensors(metadata.ExpectedTensors(), tensors, MetadataFileName, source);
 }

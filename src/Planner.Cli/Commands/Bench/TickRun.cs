@@ -105,10 +105,7 @@ internal sealed record TickRun(string Backend, int Ticks, LatencyStats Latency, 
         w.WriteStartObject();
         w.WriteString("backend", Backend);
         w.WriteNumber("count", Ticks);
-        w.Number("median_ms", Latency.Median);
-        w.Number("p90_ms", Latency.P90);
-        w.Number("p99_ms", Latency.P99);
-        w.Number("max_ms", Latency.Max);
+        Latency.WritePercentiles(w);
         w.WriteNumber("overruns", Overruns);
         w.Number("max_overrun_ms", MaxOverrunMs);
         w.WriteNumber("invalid_actions", InvalidActions);

@@ -21,13 +21,9 @@ public static class HierarchyTrainer
     public static TrainedHierarchy Train(TrajectoryDataset data, int levels, HierarchyTrainingOptions? options = null,
         IProgress<LevelProgress>? progress = null, string? directory = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(data);
         Guard.AtLeast(levels, 1, nameof(levels));
         options ??= new HierarchyTrainingOptions();
-        options.Validate();
-        int[] timeScales = options.TimeScalesFor(levels);
-        if (levels > 1 && data.Steps < timeScales[^1])
-            throw new ArgumentException($"episodes have T={data.Steps} steps; level {levels - 1}'s time-scale {timeScales[^1]} needs at least that many (collect longer episodes, or set TimeScales).", nameof(data));
+        int[] timeScales = CheckedTimeScales(data, levels, options);
 
         var level0 = JepaTrainer.Train(data, options.Level0, Forward(progress, 0, levels), cancellationToken);
         return Stack(level0, data, levels, options, timeScales, progress, directory, cancellationToken);
@@ -41,14 +37,21 @@ public static class HierarchyTrainer
         IProgress<LevelProgress>? progress = null, string? directory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(level0);
-        ArgumentNullException.ThrowIfNull(data);
         Guard.AtLeast(levels, 2, nameof(levels));
         options ??= new HierarchyTrainingOptions();
+        int[] timeScales = CheckedTimeScales(data, levels, options);
+        return Stack(level0, data, levels, options, timeScales, progress, directory, cancellationToken);
+    }
+
+    /// <summary>Validates the options and that the episodes are long enough for the top level's time-scale.</summary>
+    private static int[] CheckedTimeScales(TrajectoryDataset data, int levels, HierarchyTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(data);
         options.Validate();
         int[] timeScales = options.TimeScalesFor(levels);
-        if (data.Steps < timeScales[^1])
+        if (levels > 1 && data.Steps < timeScales[^1])
             throw new ArgumentException($"episodes have T={data.Steps} steps; level {levels - 1}'s time-scale {timeScales[^1]} needs at least that many (collect longer episodes, or set TimeScales).", nameof(data));
-        return Stack(level0, data, levels, options, timeScales, progress, directory, cancellationToken);
+        return timeScales;
     }
 
     private static TrainedHierarchy Stack(TrainedWorldModel level0, TrajectoryDataset data, int levels, HierarchyTrainingOptions options, int[] timeScales,
