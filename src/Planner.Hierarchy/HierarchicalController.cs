@@ -34,6 +34,7 @@ public sealed class HierarchicalController : IDisposable
     private readonly float[][] _predicted;  // [B x H_k x S] per level
     private readonly int[] _ticksSincePlan;
     private readonly bool[] _hasPlan, _force;
+    private readonly bool[][] _delegating;  // _delegating[k][b]: level k hands robot b's goal down unplanned (ReachRadius)
     private readonly int _latentDim;
     private bool _hasGoals;
 
@@ -68,6 +69,8 @@ public sealed class HierarchicalController : IDisposable
         _ticksSincePlan = new int[_levels.Length];
         _hasPlan = new bool[_levels.Length];
         _force = new bool[_levels.Length];
+        _delegating = new bool[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++) _delegating[k] = new bool[batch];
     }
 
     /// <summary>Robots B.</summary>
@@ -105,6 +108,7 @@ public sealed class HierarchicalController : IDisposable
     {
         _hasGoals = true;
         Array.Fill(_force, true);
+        for (int k = 1; k < _levels.Length; k++) Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
     }
 
     /// <summary>One tick: observations <c>[B x O]</c> in, real actions <c>[B x A]</c> out.</summary>
@@ -132,9 +136,10 @@ public sealed class HierarchicalController : IDisposable
             bool due = !_hasPlan[k] || _force[k] || _ticksSincePlan[k] >= level.Period
                 || _ticksSincePlan[k] >= level.Planner.Horizon * level.Options.TimeScale;
             if (!due) continue;
-            if (k > 0 && AllWithin(z, _subgoals[k], level.Options.DirectGoalRadius))
+            if (k > 0 && AllDelegated(k, z))
             {
-                // Every robot is near this level's goal: no plan is needed, the goal itself goes down.
+                // Every robot is near this level's goal, or the level below expects to reach it unaided: no plan is
+                // needed, the goal itself goes down.
                 if (!_subgoals[k].AsSpan().SequenceEqual(_subgoals[k - 1])) _force[k - 1] = true;
                 _subgoals[k].CopyTo(_subgoals[k - 1], 0);
                 if (_hasPlan[k]) level.Planner.ResetWarmStart();
@@ -161,7 +166,11 @@ public sealed class HierarchicalController : IDisposable
                 HandDownSubgoal(k, z);
                 _force[k - 1] = true; // a new subgoal: the level below replans towards it now
             }
-            if (k < _levels.Length - 1 && Unreachable(k)) _force[k + 1] = true; // checked again next tick
+            if (k < _levels.Length - 1)
+            {
+                if (Unreachable(k)) _force[k + 1] = true; // checked again next tick
+                StopDelegatingUnreached(k);
+            }
         }
 
         int a = bottom.ActionDim, planLength = bottom.Horizon * a, degraded = 0;
@@ -187,7 +196,7 @@ public sealed class HierarchicalController : IDisposable
         {
             var goal = _subgoals[k].AsSpan(b * s, s);
             var target = _subgoals[k - 1].AsSpan(b * s, s);
-            if (direct > 0 && Distance(z.Slice(b * s, s), goal) <= direct) goal.CopyTo(target);
+            if (_delegating[k][b] || (direct > 0 && Distance(z.Slice(b * s, s), goal) <= direct)) goal.CopyTo(target);
             else _predicted[k].AsSpan((b * h + step) * s, s).CopyTo(target);
         }
     }
@@ -205,13 +214,37 @@ public sealed class HierarchicalController : IDisposable
         return false;
     }
 
-    private bool AllWithin(ReadOnlySpan<float> z, ReadOnlySpan<float> goals, float radius)
+    /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
+    private bool AllDelegated(int k, ReadOnlySpan<float> z)
     {
-        if (radius <= 0) return false;
+        float radius = _levels[k].Options.DirectGoalRadius;
         int s = _latentDim;
+        var goals = _subgoals[k];
         for (int b = 0; b < Batch; b++)
-            if (Distance(z.Slice(b * s, s), goals.Slice(b * s, s)) > radius) return false;
+        {
+            if (_delegating[k][b]) continue;
+            if (radius <= 0 || Distance(z.Slice(b * s, s), goals.AsSpan(b * s, s)) > radius) return false;
+        }
         return true;
+    }
+
+    /// <summary>
+    /// After level k planned: a robot that level k+1 delegates stops being delegated, and level k+1 plans next tick,
+    /// when level k's plan towards the goal no longer ends within level k+1's ReachRadius of it.
+    /// </summary>
+    private void StopDelegatingUnreached(int k)
+    {
+        float radius = _levels[k + 1].Options.ReachRadius;
+        if (radius <= 0) return;
+        int h = _levels[k].Planner.Horizon, s = _latentDim;
+        var delegating = _delegating[k + 1];
+        for (int b = 0; b < Batch; b++)
+        {
+            if (!delegating[b]) continue;
+            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius) continue;
+            delegating[b] = false;
+            _force[k + 1] = true;
+        }
     }
 
     private bool AnyWithin(ReadOnlySpan<float> z, ReadOnlySpan<float> goals, float radius)
@@ -229,13 +262,14 @@ public sealed class HierarchicalController : IDisposable
         return MathF.Sqrt(sum);
     }
 
-    /// <summary>Forgets every level's plan and warm start (goals are kept).</summary>
+    /// <summary>Forgets every level's plan and warm start (goals are kept, and treated as new: ReachRadius delegation starts again).</summary>
     public void Reset()
     {
         foreach (var level in _levels) level.Planner.ResetWarmStart();
         Array.Clear(_hasPlan);
         Array.Clear(_ticksSincePlan);
         _gate.Reset();
+        if (_hasGoals) OnNewGoal();
     }
 
     /// <summary>Disposes every level's planner.</summary>

@@ -31,6 +31,15 @@ public sealed record LevelOptions
     /// </summary>
     public float DirectGoalRadius { get; init; }
 
+    /// <summary>
+    /// Let the level below try the goal first: after a new goal, a robot's goal itself is handed down, and this level
+    /// does not plan for it, while the level below's plan towards that goal ends within this distance (L2) of it, i.e.
+    /// while the level below expects to reach the goal unaided. As soon as it does not, this level plans for that
+    /// robot (until <see cref="DirectGoalRadius"/> hands the goal down again near the end). Short tasks then cost
+    /// exactly what the level below costs alone. 0 disables (this level plans from the first tick).
+    /// </summary>
+    public float ReachRadius { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -39,6 +48,7 @@ public sealed record LevelOptions
         Guard.AtLeast(SubgoalStep, 1, nameof(SubgoalStep));
         Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
         Guard.NonNegative(DirectGoalRadius, nameof(DirectGoalRadius));
+        Guard.NonNegative(ReachRadius, nameof(ReachRadius));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

@@ -16,7 +16,9 @@ internal static class EvalCommand
           --planner flat|hier (flat)   --backend managed|torch (managed)   --threads T (1)
           --min-cells A  --max-cells B   restrict tasks to this geodesic start-goal distance (cells)
           --bins 1-3,4-7,8-99          distance bins of the report
-          --max-steps N (300)          --json   --plot FILE.png
+          --max-steps N (300)          --json (with one row per episode)
+          --plot FILE.png              paths, subgoals and the top level's first imagined plan of the first 8 episodes
+          --plot-failures              plot the first 8 failed episodes instead
           cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
           level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
           levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
@@ -24,6 +26,8 @@ internal static class EvalCommand
                       (a modest search: a stronger one finds the macro model's errors, e.g. paths through walls)
                     --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
+                    --reach-radius R (0: off)  the level below tries the goal itself first; an upper level plans only
+                      once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -33,7 +37,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius"], ["json"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius"], ["json", "plot-failures"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -67,6 +71,7 @@ internal static class EvalCommand
             SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
             DirectGoalRadius = (float)a.Double("direct-radius", 2, 0),
+            ReachRadius = (float)a.Double("reach-radius", 0, 0),
         };
         var settings = new EvaluationSettings
         {
@@ -80,7 +85,7 @@ internal static class EvalCommand
         var results = MazeEvaluator.Run(layout, models, agent, settings,
             new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));
         var report = EvaluationReport.From(mode, results, bins);
-        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models);
+        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models, a.Has("plot-failures"));
         if (a.Has("json"))
             Json.WriteObject(stdout, report.WriteJson);
         else

@@ -24,13 +24,14 @@ internal static class TrainCommand
           --macro-hidden H,H (128,128)   hidden layers of the upper levels' predictors
           --macro-steps K (4)   macro steps of the upper levels' multi-step prediction loss
           --macro-noise X (0)   noise on the macro-actions while training (keeps planned ones in the data's support)
+          --macro-lr X (0.001)  --macro-patience P (15)  --macro-windows N (4096: training windows per epoch)
           --base DIR            train only the upper levels, over the level-0 model in DIR (copied into --out)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "base"], []);
+            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "base"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
@@ -55,6 +56,7 @@ internal static class TrainCommand
         if (levels > 1)
         {
             TimeSpan? limit = options.MaxDuration;
+            var m = new MacroLevelOptions();
             var hierarchyOptions = new HierarchyTrainingOptions
             {
                 Level0 = options,
@@ -62,10 +64,13 @@ internal static class TrainCommand
                 Macro = new MacroLevelOptions
                 {
                     MacroActionDim = a.Int("macro-dim", 4, 1, 1024), Seed = options.Seed, Threads = options.Threads, MaxDuration = limit,
-                    Epochs = a.Has("epochs") ? options.Epochs : new MacroLevelOptions().Epochs,
-                    RolloutSteps = a.Int("macro-steps", new MacroLevelOptions().RolloutSteps, 1, 10_000),
-                    MacroNoise = a.Double("macro-noise", new MacroLevelOptions().MacroNoise, 0, 10),
-                    PredictorHidden = a.Sizes("macro-hidden", new MacroLevelOptions().PredictorHidden),
+                    Epochs = a.Has("epochs") ? options.Epochs : m.Epochs,
+                    RolloutSteps = a.Int("macro-steps", m.RolloutSteps, 1, 10_000),
+                    MacroNoise = a.Double("macro-noise", m.MacroNoise, 0, 10),
+                    PredictorHidden = a.Sizes("macro-hidden", m.PredictorHidden),
+                    LearningRate = a.Double("macro-lr", m.LearningRate, 0, exclusiveMin: true),
+                    Patience = a.Int("macro-patience", m.Patience, 0, 1_000_000),
+                    WindowsPerEpoch = a.Int("macro-windows", m.WindowsPerEpoch, 0, int.MaxValue),
                 },
             };
             var levelBar = new HierarchyProgressBar();

@@ -42,6 +42,9 @@ internal sealed record AgentSettings
     /// <summary>Upper levels hand the goal itself down when the current latent is within this distance of it (0: off).</summary>
     public float DirectGoalRadius { get; init; }
 
+    /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
+    public float ReachRadius { get; init; }
+
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
 

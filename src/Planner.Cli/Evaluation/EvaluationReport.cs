@@ -5,7 +5,7 @@ using Planner.Cli.Infrastructure;
 namespace Planner.Cli.Evaluation;
 
 /// <summary>Success rate, steps and planning time, overall and per geodesic-distance bin.</summary>
-internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOnlyList<(DistanceBin Bin, Summary Summary)> Bins)
+internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOnlyList<(DistanceBin Bin, Summary Summary)> Bins, IReadOnlyList<EpisodeResult> Episodes)
 {
     public static EvaluationReport From(string planner, IReadOnlyList<EpisodeResult> results, IReadOnlyList<DistanceBin> bins)
     {
@@ -15,7 +15,7 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
             var inBin = results.Where(r => bin.Contains(r.Task.GeodesicCells)).ToList();
             if (inBin.Count > 0) perBin.Add((bin, Summary.Of(inBin)));
         }
-        return new EvaluationReport(planner, Summary.Of(results), perBin);
+        return new EvaluationReport(planner, Summary.Of(results), perBin, results);
     }
 
     public void WriteJson(Utf8JsonWriter w)
@@ -31,6 +31,23 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
             w.WriteNumber("min_cells", bin.MinCells);
             w.WriteNumber("max_cells", bin.MaxCells);
             summary.Write(w);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        // One row per episode, so failures can be found and replayed (same --seed, --episodes and task filters).
+        w.WritePropertyName("episode_results");
+        w.WriteStartArray();
+        foreach (var e in Episodes)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("cells", e.Task.GeodesicCells);
+            w.WriteBoolean("success", e.Success);
+            w.WriteNumber("steps", e.Steps);
+            w.WriteNumber("remaining_cells", e.RemainingCells);
+            w.Number("start_x", e.Task.StartX);
+            w.Number("start_y", e.Task.StartY);
+            w.Number("goal_x", e.Task.GoalX);
+            w.Number("goal_y", e.Task.GoalY);
             w.WriteEndObject();
         }
         w.WriteEndArray();

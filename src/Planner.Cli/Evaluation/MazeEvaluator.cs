@@ -16,6 +16,9 @@ internal readonly record struct DistanceBin(string Name, int MinCells, int MaxCe
 /// <summary>What happened in one episode.</summary>
 internal sealed record EpisodeResult(MazeTask Task, bool Success, int Steps, double[] PlanMs, long ModelEvaluations, float[] Path, float[] Subgoals)
 {
+    /// <summary>Geodesic cells from where the episode ended to the goal (0 in the goal's cell; -1 when it ended outside the free cells).</summary>
+    public int RemainingCells { get; init; }
+
     /// <summary>The top level's predicted latents <c>[H x S]</c> after each of its plans in the episode, with the tick and position it planned from (none for a flat agent).</summary>
     public IReadOnlyList<(int Tick, float X, float Y, float[] Latents)> TopPlans { get; init; } = [];
 }
@@ -84,7 +87,11 @@ internal static class MazeEvaluator
                 if (env.IsSuccess(settings.SuccessRadius)) { success = true; break; }
             }
             if (success) successes++;
-            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray()) { TopPlans = topPlans });
+            var end = CellIndex.Containing(env.Position.X, env.Position.Y);
+            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray())
+            {
+                TopPlans = topPlans, RemainingCells = layout.GeodesicDistance(end, task.GoalCell),
+            });
             progress?.Report((results.Count, tasks.Length, (double)successes / results.Count));
         }
         return results;
@@ -106,7 +113,7 @@ internal static class MazeEvaluator
             {
                 TimeScale = models.TimeScaleOf(k), SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
                 SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
-                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius,
+                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
             };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }

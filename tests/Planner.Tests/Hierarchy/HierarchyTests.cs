@@ -158,6 +158,72 @@ public class HierarchyTests
         Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(near));
     }
 
+    private static HierarchyLevel UpperLevel(int batch, LevelOptions options)
+    {
+        var model1 = Compose(PointMass(), 8);
+        var evaluator = new ManagedRolloutEvaluator(model1, LevelCost());
+        var planning = new PlanningOptions { Horizon = 6, Candidates = 4, Iterations = 40, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
+        return new HierarchyLevel(new GradientPlanner(evaluator, planning, batch, new GradientOptions { LearningRate = 0.2f }), new DynamicsPredictor(model1), options);
+    }
+
+    [Test]
+    public void WithAReachRadiusTheLevelBelowTriesTheGoalFirstAndTheUpperLevelPlansOnlyForRobotsItCannotReach()
+    {
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 2), UpperLevel(2, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f })]);
+        // Robot 0's goal is within level 0's 8-step reach, robot 1's is far beyond it.
+        var goal = new float[2 * S];
+        goal[0] = 0.05f;
+        goal[S] = 4f;
+        controller.SetGoalLatents(goal);
+        var u = new float[2 * A];
+        var x = new float[2 * S];
+
+        var first = controller.Act(x, u);
+        Assert.That(first.Replanned(1), Is.False, "first tick: level 1 delegates every robot and does not plan");
+        Assert.That(first.Replanned(0), Is.True);
+        Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(goal), "both robots get their goal itself");
+        float end1 = Distance(controller.PredictedLatents(0).Slice((2 * 8 - 1) * S, S), goal.AsSpan(S, S));
+        Assert.That(end1, Is.GreaterThan(0.05f), "level 0 cannot reach robot 1's goal in its horizon");
+
+        var second = controller.Act(x, u);
+        Assert.That(second.Replanned(1), Is.True, "level 1 plans once level 0's plan ends outside the reach radius");
+        var handed = controller.GoalOf(0);
+        Assert.That(handed.Slice(0, S).ToArray(), Is.EqualTo(goal.AsSpan(0, S).ToArray()), "robot 0 is still delegated: its goal itself");
+        Assert.That(handed.Slice(S, S).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice((6 + 0) * S, S).ToArray()),
+            "robot 1 follows level 1's first predicted latent");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { ReachRadius = -1 }.Validate());
+    }
+
+    [Test]
+    public void WhileTheGoalIsReachableAHierarchyCostsExactlyWhatItsBottomLevelCostsAlone()
+    {
+        var goal = new float[S];
+        goal[0] = 0.05f;
+        goal[1] = -0.04f;
+        using var hierarchy = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f })]);
+        using var flat = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1)]);
+        hierarchy.SetGoalLatents(goal);
+        flat.SetGoalLatents(goal);
+        var system = PointMass();
+        var x = new float[S];
+        var next = new float[S];
+        var u = new float[A];
+        var uFlat = new float[A];
+        for (int tick = 0; tick < 30; tick++)
+        {
+            var h = hierarchy.Act(x, u);
+            var f = flat.Act(x, uFlat);
+            Assert.That(h.Replanned(1), Is.False, $"tick {tick}: the goal stays reachable, level 1 never plans");
+            Assert.That(h.ModelEvaluations, Is.EqualTo(f.ModelEvaluations), $"tick {tick}: same compute as level 0 alone");
+            Assert.That(u, Is.EqualTo(uFlat), $"tick {tick}: same actions as level 0 alone");
+            system.Forward(x, u, next, default, 1);
+            next.CopyTo(x, 0);
+        }
+        Assert.That(Distance(x.AsSpan(0, 2), goal.AsSpan(0, 2)), Is.LessThan(0.02f), "and the goal is reached");
+    }
+
     [Test]
     public void TheLevelBelowPlansTowardsTheHandedDownSubgoal()
     {
