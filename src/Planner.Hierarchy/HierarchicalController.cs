@@ -35,6 +35,8 @@ public sealed class HierarchicalController : IDisposable
     private readonly int[] _ticksSincePlan;
     private readonly bool[] _hasPlan, _force;
     private readonly bool[][] _delegating;  // _delegating[k][b]: level k hands robot b's goal down unplanned (ReachRadius)
+    private readonly float[][] _anchors;    // _anchors[k]: latents at level k's last stuck check, [B x S]
+    private readonly int[] _ticksSinceCheck;
     private readonly int _latentDim;
     private bool _hasGoals;
 
@@ -71,6 +73,9 @@ public sealed class HierarchicalController : IDisposable
         _force = new bool[_levels.Length];
         _delegating = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _delegating[k] = new bool[batch];
+        _anchors = new float[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++) _anchors[k] = new float[batch * _latentDim];
+        _ticksSinceCheck = new int[_levels.Length];
     }
 
     /// <summary>Robots B.</summary>
@@ -108,7 +113,12 @@ public sealed class HierarchicalController : IDisposable
     {
         _hasGoals = true;
         Array.Fill(_force, true);
-        for (int k = 1; k < _levels.Length; k++) Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
+        for (int k = 1; k < _levels.Length; k++)
+        {
+            Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
+            _levels[k].Avoided?.Clear();
+        }
+        Array.Fill(_ticksSinceCheck, -1); // anchors are taken on the next tick
     }
 
     /// <summary>One tick: observations <c>[B x O]</c> in, real actions <c>[B x A]</c> out.</summary>
@@ -125,6 +135,7 @@ public sealed class HierarchicalController : IDisposable
         {
             float radius = _levels[k].Options.SubgoalReachedRadius;
             if (radius > 0 && _hasPlan[k] && AnyWithin(z, _subgoals[k - 1], radius)) _force[k] = true;
+            if (_levels[k].Options.StuckTicks > 0) CheckStuck(k, z);
         }
 
         int replanned = 0;
@@ -214,6 +225,36 @@ public sealed class HierarchicalController : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Every StuckTicks ticks: a robot level k plans for (not delegated, not within its DirectGoalRadius) whose latent
+    /// moved less than StuckDistance since the last check is stuck on its subgoal. The subgoal goes into level k's
+    /// avoided-points memory and level k replans from scratch.
+    /// </summary>
+    private void CheckStuck(int k, ReadOnlySpan<float> z)
+    {
+        var options = _levels[k].Options;
+        var anchors = _anchors[k];
+        int s = _latentDim;
+        if (_ticksSinceCheck[k] >= 0 && ++_ticksSinceCheck[k] < options.StuckTicks) return;
+        bool checkable = _ticksSinceCheck[k] >= 0 && _hasPlan[k];
+        bool stuck = false;
+        for (int b = 0; checkable && b < Batch; b++)
+        {
+            if (_delegating[k][b] || Distance(z.Slice(b * s, s), anchors.AsSpan(b * s, s)) >= options.StuckDistance) continue;
+            var goal = _subgoals[k].AsSpan(b * s, s);
+            if (options.DirectGoalRadius > 0 && Distance(z.Slice(b * s, s), goal) <= options.DirectGoalRadius) continue;
+            _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s));
+            stuck = true;
+        }
+        if (stuck)
+        {
+            _levels[k].Planner.ResetWarmStart();
+            _hasPlan[k] = false;
+        }
+        z.CopyTo(anchors);
+        _ticksSinceCheck[k] = 0;
+    }
+
     /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
     private bool AllDelegated(int k, ReadOnlySpan<float> z)
     {
@@ -268,6 +309,7 @@ public sealed class HierarchicalController : IDisposable
         foreach (var level in _levels) level.Planner.ResetWarmStart();
         Array.Clear(_hasPlan);
         Array.Clear(_ticksSincePlan);
+        Array.Fill(_ticksSinceCheck, -1);
         _gate.Reset();
         if (_hasGoals) OnNewGoal();
     }

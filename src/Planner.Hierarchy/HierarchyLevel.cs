@@ -1,3 +1,4 @@
+using Planner.Costs;
 using Planner.Planning;
 
 namespace Planner.Hierarchy;
@@ -40,6 +41,17 @@ public sealed record LevelOptions
     /// </summary>
     public float ReachRadius { get; init; }
 
+    /// <summary>
+    /// Stuck detection: every so many ticks, a robot this level plans for whose latent moved less than
+    /// <see cref="StuckDistance"/> since the last check is stuck. The subgoal it was handed is then recorded in the
+    /// level's <see cref="HierarchyLevel.Avoided"/> memory (a cost term that keeps the next plans away from it), and the
+    /// level replans from scratch. 0 disables.
+    /// </summary>
+    public int StuckTicks { get; init; }
+
+    /// <summary>Latent distance (L2) a robot must move within <see cref="StuckTicks"/> ticks not to count as stuck.</summary>
+    public float StuckDistance { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -49,6 +61,8 @@ public sealed record LevelOptions
         Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
         Guard.NonNegative(DirectGoalRadius, nameof(DirectGoalRadius));
         Guard.NonNegative(ReachRadius, nameof(ReachRadius));
+        Guard.AtLeast(StuckTicks, 0, nameof(StuckTicks));
+        Guard.NonNegative(StuckDistance, nameof(StuckDistance));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }
@@ -61,8 +75,12 @@ public sealed record LevelOptions
 /// </summary>
 public sealed class HierarchyLevel
 {
-    /// <summary>Creates a level; the predictor must match the planner's latent and action sizes.</summary>
-    public HierarchyLevel(IPlanner planner, ILatentPredictor predictor, LevelOptions? options = null)
+    /// <summary>
+    /// Creates a level; the predictor must match the planner's latent and action sizes. <paramref name="avoided"/>, when
+    /// given, must be a term of the planner's cost: the controller records there the subgoals the level below got
+    /// stuck on (<see cref="LevelOptions.StuckTicks"/>).
+    /// </summary>
+    public HierarchyLevel(IPlanner planner, ILatentPredictor predictor, LevelOptions? options = null, AvoidedPointsCost? avoided = null)
     {
         ArgumentNullException.ThrowIfNull(planner);
         ArgumentNullException.ThrowIfNull(predictor);
@@ -72,9 +90,15 @@ public sealed class HierarchyLevel
             throw new ArgumentException($"predictor maps (S={predictor.StateDim}, A={predictor.ActionDim}) but the planner plans (S={planner.StateDim}, A={planner.ActionDim}).", nameof(predictor));
         if (Options.SubgoalStep > planner.Horizon)
             throw new ArgumentOutOfRangeException(nameof(options), Options.SubgoalStep, $"SubgoalStep {Options.SubgoalStep} is beyond the planner's horizon {planner.Horizon}.");
+        if (avoided is not null && (avoided.Robots != planner.Batch || avoided.Dim != planner.StateDim))
+            throw new ArgumentException($"the avoided-points memory holds {avoided.Robots} robot(s) of size {avoided.Dim}; the planner plans {planner.Batch} robot(s) in a latent of size {planner.StateDim}.", nameof(avoided));
         Planner = planner;
         Predictor = predictor;
+        Avoided = avoided;
     }
+
+    /// <summary>The memory of subgoals the level below got stuck on (a term of this level's cost), or null.</summary>
+    public AvoidedPointsCost? Avoided { get; }
 
     /// <summary>The planner.</summary>
     public IPlanner Planner { get; }

@@ -28,6 +28,9 @@ internal static class EvalCommand
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
                     --reach-radius R (0: off)  the level below tries the goal itself first; an upper level plans only
                       once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
+                    --stuck-ticks T (0: off)  --stuck-distance D (0.5)  every T ticks, a robot whose latent moved less than D
+                      is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (1) --avoid-weight W (1)) of the
+                      upper level's cost, which replans from scratch
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -37,7 +40,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius"], ["json", "plot-failures"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight"], ["json", "plot-failures"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -72,6 +75,10 @@ internal static class EvalCommand
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
             DirectGoalRadius = (float)a.Double("direct-radius", 2, 0),
             ReachRadius = (float)a.Double("reach-radius", 0, 0),
+            StuckTicks = a.Int("stuck-ticks", 0, 0, 1_000_000),
+            StuckDistance = (float)a.Double("stuck-distance", 0.5, 0),
+            AvoidRadius = (float)a.Double("avoid-radius", 1, 0, exclusiveMin: true),
+            AvoidWeight = (float)a.Double("avoid-weight", 1, 0),
         };
         var settings = new EvaluationSettings
         {

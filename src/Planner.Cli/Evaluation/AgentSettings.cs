@@ -45,6 +45,18 @@ internal sealed record AgentSettings
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
     public float ReachRadius { get; init; }
 
+    /// <summary>Upper levels check every so many ticks whether a robot is stuck on its subgoal (0: off).</summary>
+    public int StuckTicks { get; init; }
+
+    /// <summary>Latent distance a robot must move between stuck checks.</summary>
+    public float StuckDistance { get; init; } = 0.5f;
+
+    /// <summary>Radius of the keep-out ball around a subgoal a robot got stuck on.</summary>
+    public float AvoidRadius { get; init; } = 1f;
+
+    /// <summary>Weight of those keep-out balls.</summary>
+    public float AvoidWeight { get; init; } = 1f;
+
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
 

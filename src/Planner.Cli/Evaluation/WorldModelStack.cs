@@ -89,8 +89,11 @@ internal sealed class WorldModelStack : IDisposable
     {
         if (k >= AvailableLevels)
             throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
-        var cost = new CostFunction(new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f),
-            new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight));
+        var goal = new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f);
+        var action = new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight);
+        // Upper levels with stuck detection keep away from the subgoals the level below got stuck on.
+        var avoided = k > 0 && levelOptions.StuckTicks > 0 ? new AvoidedPointsCost(batch, LatentDim, agent.AvoidRadius, agent.AvoidWeight) : null;
+        var cost = avoided is null ? new CostFunction(goal, action) : new CostFunction(goal, action, avoided);
         IRolloutEvaluator evaluator;
         ILatentPredictor predictor;
         if (Backend == "managed")
@@ -112,7 +115,7 @@ internal sealed class WorldModelStack : IDisposable
             Bounds = k == 0 ? ActionBounds.Uniform(actionDim, -1, 1) : ActionBounds.Uniform(actionDim, -agent.HighBound, agent.HighBound), // macro-actions are tanh-bounded too
         };
         var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
-        return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions);
+        return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions, avoided);
     }
 
     private TrainedMacroLevel TorchLevel(int k)

@@ -5,7 +5,11 @@ namespace Planner.Costs;
 /// <param name="StateDim">Latent size S.</param>
 /// <param name="ActionDim">Action size A.</param>
 /// <param name="GoalDim">Goal size G.</param>
-public readonly record struct CostShape(int Horizon, int StateDim, int ActionDim, int GoalDim);
+public readonly record struct CostShape(int Horizon, int StateDim, int ActionDim, int GoalDim)
+{
+    /// <summary>The robot (row of the planner's batch) the trajectory belongs to; 0 for a single robot.</summary>
+    public int Robot { get; init; }
+}
 
 /// <summary>
 /// One term of the planning cost (the energy of a candidate plan). A term is data (weights, goal kind, regions) plus a

@@ -404,7 +404,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                     gTraj.Clear();
                     gPlan.Clear();
                 }
-                costsPtr[start + r] = owner._cost.Accumulate(shape, traj, actions.Slice(r * plan, plan), owner._goals.AsSpan(b * g, g), gTraj, gPlan);
+                costsPtr[start + r] = owner._cost.Accumulate(shape with { Robot = b }, traj, actions.Slice(r * plan, plan), owner._goals.AsSpan(b * g, g), gTraj, gPlan);
                 if (!gradients) continue;
                 for (int t = 0; t < horizon; t++) gTraj.Slice(t * s, s).CopyTo(_gradStates.AsSpan((t * rows + r) * s, s));
             }

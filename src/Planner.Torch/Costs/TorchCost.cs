@@ -20,9 +20,10 @@ public interface ITorchTerminalValue
 /// Autograd versions of the built-in cost terms, built from the same data as the managed ones so both backends
 /// optimise the same energy. Custom terms implement <see cref="ITorchCostTerm"/> (and <see cref="CostTerm"/> for the managed backend).
 /// </summary>
-public sealed class TorchCost
+public sealed class TorchCost : IDisposable
 {
     private readonly CostFunction _cost;
+    private readonly Dictionary<AvoidedPointsCost, (int Version, Tensor Points, Tensor Held)> _avoided = [];
 
     /// <summary>Wraps a cost function; throws naming any term that has no Torch form.</summary>
     public TorchCost(CostFunction cost)
@@ -30,7 +31,7 @@ public sealed class TorchCost
         ArgumentNullException.ThrowIfNull(cost);
         foreach (var term in cost.Terms)
         {
-            bool supported = term is GoalDistanceCost or ActionMagnitudeCost or ActionSmoothnessCost or KeepOutCost or ITorchCostTerm
+            bool supported = term is GoalDistanceCost or ActionMagnitudeCost or ActionSmoothnessCost or KeepOutCost or AvoidedPointsCost or ITorchCostTerm
                 || (term is TerminalValueCost tv && tv.Value is QuadraticTerminalValue or ITorchTerminalValue);
             if (!supported)
                 throw new ArgumentException($"cost term {term.GetType().Name} has no Torch form; implement ITorchCostTerm on it (or ITorchTerminalValue on its value).", nameof(cost));
@@ -53,7 +54,7 @@ public sealed class TorchCost
         return total!;
     }
 
-    private static Tensor Term(CostTerm term, Tensor states, Tensor actions, Tensor goals) => term switch
+    private Tensor Term(CostTerm term, Tensor states, Tensor actions, Tensor goals) => term switch
     {
         ITorchCostTerm custom => custom.Cost(states, actions, goals),
         GoalDistanceCost g => GoalDistance(g, states, goals),
@@ -62,6 +63,7 @@ public sealed class TorchCost
             ? zeros(actions.shape[0], device: actions.device)
             : (actions[.., 1..] - actions[.., ..^1]).square().sum([1, 2]) * s.Weight,
         KeepOutCost k => KeepOut(k, states),
+        AvoidedPointsCost p => Avoided(p, states),
         TerminalValueCost tv => TerminalValue(tv, states),
         _ => throw new ArgumentException($"cost term {term.GetType().Name} has no Torch form.", nameof(term)),
     };
@@ -98,6 +100,39 @@ public sealed class TorchCost
         using var center = tensor(k.Center.ToArray(), device: states.device);
         Tensor dist = ((z - center).square().sum(-1) + 1e-12f).sqrt();
         return nn.functional.relu(k.Radius - dist).square().sum(-1) * k.Weight;
+    }
+
+    /// <summary>Rows are robot-major (<c>M = B x candidates</c>); each row pays for its robot's points only.</summary>
+    private Tensor Avoided(AvoidedPointsCost p, Tensor states)
+    {
+        long rows = states.shape[0];
+        if (rows % p.Robots != 0)
+            throw new ArgumentException($"{rows} trajectories cannot be split over the avoided-points memory's {p.Robots} robots.", nameof(states));
+        // Uploaded only when the memory changed (a stuck check), not on every evaluation.
+        if (!_avoided.TryGetValue(p, out var cached) || cached.Version != p.Version || cached.Points.device != states.device)
+        {
+            if (cached.Points is not null) { cached.Points.Dispose(); cached.Held.Dispose(); }
+            var points = new float[p.Robots * p.Capacity * p.Dim];
+            var held = new float[p.Robots * p.Capacity];
+            p.CopyTo(points, held);
+            cached = (p.Version,
+                tensor(points, [p.Robots, p.Capacity, p.Dim], device: states.device).DetachFromDisposeScope(),
+                tensor(held, [p.Robots, p.Capacity], device: states.device).DetachFromDisposeScope());
+            _avoided[p] = cached;
+        }
+        long perRobot = rows / p.Robots;
+        Tensor centers = cached.Points.repeat_interleave(perRobot, 0);             // [M, C, S]
+        Tensor mask = cached.Held.repeat_interleave(perRobot, 0).unsqueeze(1);     // [M, 1, C]
+        Tensor diff = states.unsqueeze(2) - centers.unsqueeze(1);                   // [M, H, C, S]
+        Tensor dist = (diff.square().sum(-1) + 1e-12f).sqrt();                     // [M, H, C]
+        return (nn.functional.relu(p.Radius - dist).square() * mask).sum([1, 2]) * p.Weight;
+    }
+
+    /// <summary>Releases cached device copies.</summary>
+    public void Dispose()
+    {
+        foreach (var (_, points, held) in _avoided.Values) { points.Dispose(); held.Dispose(); }
+        _avoided.Clear();
     }
 
     private static Tensor TerminalValue(TerminalValueCost tv, Tensor states)

@@ -114,5 +114,6 @@ public sealed class TorchRolloutEvaluator : IRolloutEvaluator
         _goals?.Dispose();
         _staging?.Dispose();
         _initial = _goals = _staging = null;
+        _cost.Dispose();
     }
 }

@@ -34,11 +34,11 @@ internal static class JepaLoss
             var act = actions.narrow(1, i - 1, starts);
             pred = predictor.call(pred.reshape(b * starts, dim), act.reshape(b * starts, a)).reshape(b, starts, dim);
             var target = targets.narrow(1, i, starts);
-            var err = (pred - target).pow(2).mean();
+            var err = (pred - target).square().mean();
             sum = sum is null ? err : sum + err;
             if (withBaseline)
             {
-                var baseErr = (zDetached.narrow(1, 0, starts) - zDetached.narrow(1, i, starts)).pow(2).mean();
+                var baseErr = (zDetached.narrow(1, 0, starts) - zDetached.narrow(1, i, starts)).square().mean();
                 baseSum = baseSum is null ? baseErr : baseSum + baseErr;
             }
             if (i < steps) pred = pred.narrow(1, 0, starts - 1);
@@ -61,7 +61,7 @@ internal static class JepaLoss
         long n = rows.shape[0], dim = rows.shape[1];
         var centred = rows - rows.mean([0], keepdim: true);
         var cov = centred.t().matmul(centred) / Math.Max(1, n - 1);
-        var offDiagonal = cov.pow(2).sum() - cov.diagonal().pow(2).sum();
+        var offDiagonal = cov.square().sum() - cov.diagonal().square().sum();
         return offDiagonal / dim;
     }
 
@@ -70,6 +70,6 @@ internal static class JepaLoss
     {
         long b = z.shape[0], l = actions.shape[1], dim = z.shape[2];
         var pairs = cat([z.narrow(1, 0, l), z.narrow(1, 1, l)], 2).reshape(b * l, 2 * dim);
-        return (head.call(pairs) - actions.reshape(b * l, -1)).pow(2).mean();
+        return (head.call(pairs) - actions.reshape(b * l, -1)).square().mean();
     }
 }

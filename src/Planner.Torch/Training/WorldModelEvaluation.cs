@@ -159,8 +159,8 @@ public static class WorldModelEvaluation
                 pred = model.Predictor.call(pred, acts.narrow(1, i, startsPerEpisode).reshape(-1, a));
             var target = zAll.narrow(1, k, startsPerEpisode).reshape(-1, z);
             var start = zAll.narrow(1, 0, startsPerEpisode).reshape(-1, z);
-            modelSum += (pred - target).pow(2).sum(1).sum().item<float>();
-            baseSum += (start - target).pow(2).sum(1).sum().item<float>();
+            modelSum += (pred - target).square().sum(1).sum().item<float>();
+            baseSum += (start - target).square().sum(1).sum().item<float>();
         }
         return new PredictionError(k, modelSum / starts, baseSum / starts, starts);
     }

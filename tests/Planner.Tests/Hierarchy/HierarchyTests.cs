@@ -225,6 +225,46 @@ public class HierarchyTests
     }
 
     [Test]
+    public void ARobotStuckOnItsSubgoalHasItRecordedAsAvoidedAndTheUpperLevelReplansAwayFromIt()
+    {
+        var model1 = Compose(PointMass(), 8);
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        var evaluator = new ManagedRolloutEvaluator(model1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), new ActionMagnitudeCost(1e-4f), avoided));
+        var planning = new PlanningOptions { Horizon = 6, Candidates = 4, Iterations = 40, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
+        var high = new HierarchyLevel(new GradientPlanner(evaluator, planning, 1, new GradientOptions { LearningRate = 0.2f }), new DynamicsPredictor(model1),
+            new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.1f }, avoided);
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), high]);
+        var goal = Goal(1, 4f, 0f);
+        controller.SetGoalLatents(goal);
+        var x = new float[S]; // the robot never moves: it is pinned against a wall the models do not know
+        var u = new float[A];
+        for (int tick = 0; tick < 4; tick++)
+        {
+            var status = controller.Act(x, u);
+            Assert.That(status.Replanned(1), Is.EqualTo(tick == 0), $"tick {tick}: only the first plan before the check");
+            Assert.That(avoided.CountOf(0), Is.EqualTo(0));
+        }
+        var stuckOn = controller.GoalOf(0).ToArray();
+        var replan = controller.Act(x, u);
+        Assert.That(replan.Replanned(1), Is.True, "the stuck check forces a fresh upper plan");
+        Assert.That(avoided.CountOf(0), Is.EqualTo(1));
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(stuckOn), "the subgoal it was stuck on is remembered");
+        float after = Distance(controller.GoalOf(0), stuckOn);
+        Assert.That(after, Is.GreaterThan(0.5f), "the new subgoal moves off the avoided point (with weight 0 it is the same subgoal)");
+
+        // A robot that moves is not stuck; a new goal clears the memory.
+        controller.SetGoalLatents(goal);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(0));
+        for (int tick = 0; tick < 9; tick++)
+        {
+            x[0] = 0.2f * tick;
+            controller.Act(x, u);
+        }
+        Assert.That(avoided.CountOf(0), Is.EqualTo(0), "moving robots are not stuck");
+        Assert.Throws<ArgumentException>(() => new HierarchyLevel(high.Planner, high.Predictor, high.Options, new AvoidedPointsCost(2, S, 1f, 1f)));
+    }
+
+    [Test]
     public void TheLevelBelowPlansTowardsTheHandedDownSubgoal()
     {
         var model1 = Compose(PointMass(), 8);

@@ -40,6 +40,39 @@ public class TorchEvaluatorTests
     }
 
     [Test]
+    public void AvoidedPointsMatchTheManagedReferencePerRobotAndFollowChanges()
+    {
+        const int s = 4, a = 2, b = 2, n = 3, h = 5;
+        var weights = MlpWeights.Random([s + a, 16, 16, s], Activation.Tanh, 9, 0.5f);
+        var avoided = new AvoidedPointsCost(b, s, radius: 3f, weight: 2f, capacity: 2);
+        var cost = new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), avoided);
+        using var torchModel = new ResidualMlpDynamics(s, a, weights);
+        using var torchEval = new TorchRolloutEvaluator(torchModel, cost);
+        using var managed = new ManagedRolloutEvaluator(new ReferenceResidualMlp(s, a, weights), cost);
+        var x0 = Fixtures.Gaussian(b * s, 1);
+        var goals = Fixtures.Gaussian(b * s, 2);
+        torchEval.Bind(x0, goals, b);
+        managed.Bind(x0, goals, b);
+        var actions = Fixtures.Gaussian(b * n * h * a, 3, 0.7f);
+        void Compare(string when)
+        {
+            var c1 = new float[b * n]; var g1 = new float[actions.Length];
+            var c2 = new float[b * n]; var g2 = new float[actions.Length];
+            torchEval.Evaluate(actions, n, h, c1, g1);
+            managed.Evaluate(actions, n, h, c2, g2);
+            for (int i = 0; i < c1.Length; i++) Assert.That(c1[i], Is.EqualTo(c2[i]).Within(1e-4 * Math.Abs(c2[i]) + 1e-5), when);
+            float scale = Math.Max(g2.Max(MathF.Abs), 1e-6f);
+            for (int i = 0; i < g1.Length; i++) Assert.That(g1[i], Is.EqualTo(g2[i]).Within(1e-4 * scale), when);
+        }
+        Compare("empty memory");
+        avoided.Add(0, x0.AsSpan(0, s));
+        Compare("one point for robot 0");
+        avoided.Add(1, Fixtures.Gaussian(s, 8, 0.5f));
+        avoided.Add(1, x0.AsSpan(s, s));
+        Compare("points for both robots (the device copy is refreshed)");
+    }
+
+    [Test]
     public void SubspaceGoalDistanceMatchesTheManagedReference()
     {
         var lq = Fixtures.Lq();

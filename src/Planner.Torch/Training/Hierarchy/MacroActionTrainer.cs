@@ -85,7 +85,7 @@ public static class MacroActionTrainer
                     {
                         var (z, chunks) = windows.Gather(trainWindows.AsSpan(from, count));
                         var prediction = MacroLoss.Rollout(encoder, predictor, z, chunks, out _, out _, out var pre, options.MacroNoise);
-                        var loss = options.SaturationWeight > 0 ? prediction + pre.pow(2).mean() * options.SaturationWeight : prediction;
+                        var loss = options.SaturationWeight > 0 ? prediction + pre.square().mean() * options.SaturationWeight : prediction;
                         optimizer.zero_grad();
                         loss.backward();
                         if (options.GradientClip > 0) nn.utils.clip_grad_norm_(parameters, options.GradientClip);

@@ -30,8 +30,8 @@ internal static class MacroLoss
         {
             pred = predictor.call(pred, m.select(1, j));
             var target = latents.select(1, j + 1);
-            model[j] = (pred - target).pow(2).mean();
-            baseline[j] = (z0 - target).pow(2).mean();
+            model[j] = (pred - target).square().mean();
+            baseline[j] = (z0 - target).square().mean();
         }
         var perStep = stack(model);
         modelPerStep = perStep.detach();
