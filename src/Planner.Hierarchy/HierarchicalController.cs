@@ -226,9 +226,10 @@ public sealed class HierarchicalController : IDisposable
     }
 
     /// <summary>
-    /// Every StuckTicks ticks: a robot level k plans for (not delegated, not within its DirectGoalRadius) whose latent
-    /// moved less than StuckDistance since the last check is stuck on its subgoal. The subgoal goes into level k's
-    /// avoided-points memory and level k replans from scratch.
+    /// Every StuckTicks ticks: a robot not within level k's DirectGoalRadius whose latent moved less than
+    /// StuckDistance since the last check is stuck. If level k plans for it, the subgoal it was stuck on goes into level
+    /// k's avoided-points memory and level k replans from scratch; if level k was delegating it (ReachRadius), level k
+    /// starts planning for it.
     /// </summary>
     private void CheckStuck(int k, ReadOnlySpan<float> z)
     {
@@ -236,15 +237,23 @@ public sealed class HierarchicalController : IDisposable
         var anchors = _anchors[k];
         int s = _latentDim;
         if (_ticksSinceCheck[k] >= 0 && ++_ticksSinceCheck[k] < options.StuckTicks) return;
-        bool checkable = _ticksSinceCheck[k] >= 0 && _hasPlan[k];
         bool stuck = false;
-        for (int b = 0; checkable && b < Batch; b++)
+        for (int b = 0; _ticksSinceCheck[k] >= 0 && b < Batch; b++)
         {
-            if (_delegating[k][b] || Distance(z.Slice(b * s, s), anchors.AsSpan(b * s, s)) >= options.StuckDistance) continue;
+            if (Distance(z.Slice(b * s, s), anchors.AsSpan(b * s, s)) >= options.StuckDistance) continue;
             var goal = _subgoals[k].AsSpan(b * s, s);
             if (options.DirectGoalRadius > 0 && Distance(z.Slice(b * s, s), goal) <= options.DirectGoalRadius) continue;
-            _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s));
-            stuck = true;
+            if (_delegating[k][b])
+            {
+                // The level below was trying the goal itself and got stuck: this level takes over (the goal is not avoided).
+                _delegating[k][b] = false;
+                _force[k] = true;
+            }
+            else if (_hasPlan[k])
+            {
+                _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s));
+                stuck = true;
+            }
         }
         if (stuck)
         {

@@ -35,9 +35,10 @@ public sealed record LevelOptions
     /// <summary>
     /// Let the level below try the goal first: after a new goal, a robot's goal itself is handed down, and this level
     /// does not plan for it, while the level below's plan towards that goal ends within this distance (L2) of it, i.e.
-    /// while the level below expects to reach the goal unaided. As soon as it does not, this level plans for that
-    /// robot (until <see cref="DirectGoalRadius"/> hands the goal down again near the end). Short tasks then cost
-    /// exactly what the level below costs alone. 0 disables (this level plans from the first tick).
+    /// while the level below expects to reach the goal unaided. As soon as it does not, or the robot is found stuck
+    /// (<see cref="StuckTicks"/>), this level plans for that robot (until <see cref="DirectGoalRadius"/> hands the goal
+    /// down again near the end). Short tasks then cost exactly what the level below costs alone. 0 disables (this
+    /// level plans from the first tick).
     /// </summary>
     public float ReachRadius { get; init; }
 

@@ -158,12 +158,13 @@ public class HierarchyTests
         Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(near));
     }
 
-    private static HierarchyLevel UpperLevel(int batch, LevelOptions options)
+    private static HierarchyLevel UpperLevel(int batch, LevelOptions options, AvoidedPointsCost? avoided = null)
     {
         var model1 = Compose(PointMass(), 8);
-        var evaluator = new ManagedRolloutEvaluator(model1, LevelCost());
+        var cost = avoided is null ? LevelCost() : new CostFunction([.. LevelCost().Terms, avoided]);
+        var evaluator = new ManagedRolloutEvaluator(model1, cost);
         var planning = new PlanningOptions { Horizon = 6, Candidates = 4, Iterations = 40, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
-        return new HierarchyLevel(new GradientPlanner(evaluator, planning, batch, new GradientOptions { LearningRate = 0.2f }), new DynamicsPredictor(model1), options);
+        return new HierarchyLevel(new GradientPlanner(evaluator, planning, batch, new GradientOptions { LearningRate = 0.2f }), new DynamicsPredictor(model1), options, avoided);
     }
 
     [Test]
@@ -262,6 +263,23 @@ public class HierarchyTests
         }
         Assert.That(avoided.CountOf(0), Is.EqualTo(0), "moving robots are not stuck");
         Assert.Throws<ArgumentException>(() => new HierarchyLevel(high.Planner, high.Predictor, high.Options, new AvoidedPointsCost(2, S, 1f, 1f)));
+    }
+
+    [Test]
+    public void ADelegatedRobotThatIsStuckGetsPlannedForWithoutAvoidingItsGoal()
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.01f }, avoided)]);
+        var goal = new float[S];
+        goal[0] = 0.05f; // level 0's model says it is reachable, but the robot is pinned and never gets there
+        controller.SetGoalLatents(goal);
+        var x = new float[S];
+        var u = new float[A];
+        for (int tick = 0; tick < 4; tick++)
+            Assert.That(controller.Act(x, u).Replanned(1), Is.False, $"tick {tick}: delegated, no upper plan");
+        Assert.That(controller.Act(x, u).Replanned(1), Is.True, "found stuck at the check: the upper level takes over");
+        Assert.That(avoided.CountOf(0), Is.EqualTo(0), "the goal itself is never avoided");
     }
 
     [Test]
