@@ -117,20 +117,8 @@ public sealed class AvoidedPointsCost : CostTerm
         for (int t = 0; t < shape.Horizon; t++)
         {
             ReadOnlySpan<float> z = states.Slice(t * s, s);
-            for (int j = 0; j < n; j++)
-            {
-                ReadOnlySpan<float> p = points.Slice(j * s, s);
-                float sq = 0;
-                for (int i = 0; i < s; i++) { float d = z[i] - p[i]; sq += d * d; }
-                float dist = MathF.Sqrt(sq + 1e-12f);
-                float depth = Radius - dist;
-                if (depth <= 0) continue;
-                total += Weight * depth * depth;
-                if (gradStates.IsEmpty) continue;
-                Span<float> gz = gradStates.Slice(t * s, s);
-                float scale = -2 * Weight * depth / dist;
-                for (int i = 0; i < s; i++) gz[i] += scale * (z[i] - p[i]);
-            }
+            Span<float> gz = gradStates.IsEmpty ? default : gradStates.Slice(t * s, s);
+            for (int j = 0; j < n; j++) total += SoftBall.Accumulate(z, points.Slice(j * s, s), default, Radius, Weight, gz);
         }
         return total;
     }

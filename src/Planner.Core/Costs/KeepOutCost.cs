@@ -52,19 +52,7 @@ public sealed class KeepOutCost : CostTerm
         int s = shape.StateDim;
         float total = 0;
         for (int t = 0; t < shape.Horizon; t++)
-        {
-            ReadOnlySpan<float> z = states.Slice(t * s, s);
-            float sq = 0;
-            for (int i = 0; i < _dims.Length; i++) { float d = z[_dims[i]] - _center[i]; sq += d * d; }
-            float dist = MathF.Sqrt(sq + 1e-12f);
-            float depth = Radius - dist;
-            if (depth <= 0) continue;
-            total += Weight * depth * depth;
-            if (gradStates.IsEmpty) continue;
-            Span<float> gz = gradStates.Slice(t * s, s);
-            for (int i = 0; i < _dims.Length; i++)
-                gz[_dims[i]] += -2 * Weight * depth * (z[_dims[i]] - _center[i]) / dist;
-        }
+            total += SoftBall.Accumulate(states.Slice(t * s, s), _center, _dims, Radius, Weight, gradStates.IsEmpty ? default : gradStates.Slice(t * s, s));
         return total;
     }
 }

@@ -19,56 +19,65 @@ public class TorchEvaluatorTests
     [Test]
     public void CostsAndGradientsMatchTheManagedReference()
     {
-        const int s = 4, a = 2, b = 2, n = 3, h = 5;
-        var weights = MlpWeights.Random([s + a, 16, 16, s], Activation.Tanh, 9, 0.5f);
-        var cost = AllTerms(s); // goal distance on a subspace has its own test below
-        using var torchModel = new ResidualMlpDynamics(s, a, weights);
-        using var torchEval = new TorchRolloutEvaluator(torchModel, cost);
-        using var managed = new ManagedRolloutEvaluator(new ReferenceResidualMlp(s, a, weights), cost);
-        var x0 = Fixtures.Gaussian(b * s, 1);
-        var goals = Fixtures.Gaussian(b * s, 2);
-        torchEval.Bind(x0, goals, b);
-        managed.Bind(x0, goals, b);
-        var actions = Fixtures.Gaussian(b * n * h * a, 3, 0.7f);
-        var c1 = new float[b * n]; var g1 = new float[actions.Length];
-        var c2 = new float[b * n]; var g2 = new float[actions.Length];
+        using var pair = new BoundPair(AllTerms(S)); // goal distance on a subspace has its own test below
+        AssertSameCostsAndGradients(pair.Torch, pair.Managed, Fixtures.Gaussian(B * N * H * A, 3, 0.7f), N, H, "all terms");
+    }
+
+    private const int S = 4, A = 2, B = 2, N = 3, H = 5;
+
+    /// <summary>A Torch and a managed evaluator of the same tanh MLP and cost, bound to the same B = 2 robots.</summary>
+    private sealed class BoundPair : IDisposable
+    {
+        private readonly ResidualMlpDynamics _model;
+
+        public BoundPair(CostFunction cost)
+        {
+            var weights = MlpWeights.Random([S + A, 16, 16, S], Activation.Tanh, 9, 0.5f);
+            _model = new ResidualMlpDynamics(S, A, weights);
+            Torch = new TorchRolloutEvaluator(_model, cost);
+            Managed = new ManagedRolloutEvaluator(new ReferenceResidualMlp(S, A, weights), cost);
+            X0 = Fixtures.Gaussian(B * S, 1);
+            var goals = Fixtures.Gaussian(B * S, 2);
+            Torch.Bind(X0, goals, B);
+            Managed.Bind(X0, goals, B);
+        }
+
+        public TorchRolloutEvaluator Torch { get; }
+        public ManagedRolloutEvaluator Managed { get; }
+        public float[] X0 { get; }
+
+        public void Dispose()
+        {
+            Torch.Dispose();
+            Managed.Dispose();
+            _model.Dispose();
+        }
+    }
+
+    private static void AssertSameCostsAndGradients(IRolloutEvaluator torchEval, IRolloutEvaluator managed, float[] actions, int n, int h, string when)
+    {
+        int rows = actions.Length / (h * torchEval.ActionDim);
+        var c1 = new float[rows]; var g1 = new float[actions.Length];
+        var c2 = new float[rows]; var g2 = new float[actions.Length];
         torchEval.Evaluate(actions, n, h, c1, g1);
         managed.Evaluate(actions, n, h, c2, g2);
-        for (int i = 0; i < c1.Length; i++) Assert.That(c1[i], Is.EqualTo(c2[i]).Within(1e-4 * Math.Abs(c2[i]) + 1e-5));
-        float scale = g2.Max(MathF.Abs);
-        for (int i = 0; i < g1.Length; i++) Assert.That(g1[i], Is.EqualTo(g2[i]).Within(1e-4 * scale));
+        for (int i = 0; i < c1.Length; i++) Assert.That(c1[i], Is.EqualTo(c2[i]).Within(1e-4 * Math.Abs(c2[i]) + 1e-5), when);
+        float scale = Math.Max(g2.Max(MathF.Abs), 1e-6f);
+        for (int i = 0; i < g1.Length; i++) Assert.That(g1[i], Is.EqualTo(g2[i]).Within(1e-4 * scale), when);
     }
 
     [Test]
     public void AvoidedPointsMatchTheManagedReferencePerRobotAndFollowChanges()
     {
-        const int s = 4, a = 2, b = 2, n = 3, h = 5;
-        var weights = MlpWeights.Random([s + a, 16, 16, s], Activation.Tanh, 9, 0.5f);
-        var avoided = new AvoidedPointsCost(b, s, radius: 3f, weight: 2f, capacity: 2);
-        var cost = new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), avoided);
-        using var torchModel = new ResidualMlpDynamics(s, a, weights);
-        using var torchEval = new TorchRolloutEvaluator(torchModel, cost);
-        using var managed = new ManagedRolloutEvaluator(new ReferenceResidualMlp(s, a, weights), cost);
-        var x0 = Fixtures.Gaussian(b * s, 1);
-        var goals = Fixtures.Gaussian(b * s, 2);
-        torchEval.Bind(x0, goals, b);
-        managed.Bind(x0, goals, b);
-        var actions = Fixtures.Gaussian(b * n * h * a, 3, 0.7f);
-        void Compare(string when)
-        {
-            var c1 = new float[b * n]; var g1 = new float[actions.Length];
-            var c2 = new float[b * n]; var g2 = new float[actions.Length];
-            torchEval.Evaluate(actions, n, h, c1, g1);
-            managed.Evaluate(actions, n, h, c2, g2);
-            for (int i = 0; i < c1.Length; i++) Assert.That(c1[i], Is.EqualTo(c2[i]).Within(1e-4 * Math.Abs(c2[i]) + 1e-5), when);
-            float scale = Math.Max(g2.Max(MathF.Abs), 1e-6f);
-            for (int i = 0; i < g1.Length; i++) Assert.That(g1[i], Is.EqualTo(g2[i]).Within(1e-4 * scale), when);
-        }
+        var avoided = new AvoidedPointsCost(B, S, radius: 3f, weight: 2f, capacity: 2);
+        using var pair = new BoundPair(new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), avoided));
+        var actions = Fixtures.Gaussian(B * N * H * A, 3, 0.7f);
+        void Compare(string when) => AssertSameCostsAndGradients(pair.Torch, pair.Managed, actions, N, H, when);
         Compare("empty memory");
-        avoided.Add(0, x0.AsSpan(0, s));
+        avoided.Add(0, pair.X0.AsSpan(0, S));
         Compare("one point for robot 0");
-        avoided.Add(1, Fixtures.Gaussian(s, 8, 0.5f));
-        avoided.Add(1, x0.AsSpan(s, s));
+        avoided.Add(1, Fixtures.Gaussian(S, 8, 0.5f));
+        avoided.Add(1, pair.X0.AsSpan(S, S));
         Compare("points for both robots (the device copy is refreshed)");
     }
 
