@@ -53,13 +53,6 @@ internal static class EvalCommand
             a.Int("high-horizon", 16, 1, 4096), a.Int("high-iters", 4, 1, 1 << 20));
         var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
         int threads = a.Int("threads", 1, 1, 1024);
-        using var models = WorldModelStack.Open(modelDir, backend, threads);
-        if (mode == "hier")
-        {
-            if (models.AvailableLevels < 2)
-                throw new UsageException($"planner eval: --planner hier needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
-            for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
-        }
         var agent = new AgentSettings
         {
             Backend = backend, Levels = levels, Threads = threads, Seed = a.Int("seed", 0),
@@ -87,6 +80,15 @@ internal static class EvalCommand
         };
         if (settings.MaxCells < settings.MinCells) throw new UsageException($"planner eval: --max-cells {settings.MaxCells} is below --min-cells {settings.MinCells}.");
         var bins = ParseBins(a.String("bins", "1-3,4-7,8-999"));
+
+        // Every flag is checked above before the model is opened, so a bad flag is reported as such.
+        using var models = WorldModelStack.Open(modelDir, backend, threads);
+        if (mode == "hier")
+        {
+            if (models.AvailableLevels < 2)
+                throw new UsageException($"planner eval: --planner hier needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
+            for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
+        }
 
         var bar = new ProgressLine($"eval {mode}");
         var results = MazeEvaluator.Run(layout, models, agent, settings,

@@ -32,10 +32,12 @@ internal static class EvaluationPlot
                 for (int i = 0, j = 2; i + s <= latents.Length; i += s, j += 2) probe.Predict(latents.AsSpan(i, s), imagined.AsSpan(j, 2));
                 plot.DrawTrajectory(imagined, colour, plot.TrajectoryThickness / 3);
             }
-            for (int i = 0; i + s <= r.Subgoals.Length; i += s)
+            // Level 0's subgoals as plain rings; those handed to higher levels (3+ level stacks) numbered by level.
+            for (int i = 0, j = 0; i + s <= r.Subgoals.Length; i += s, j++)
             {
                 probe.Predict(r.Subgoals.AsSpan(i, s), position);
-                plot.DrawSubgoal(position[0], position[1], colour);
+                int level = j < r.SubgoalLevels.Length ? r.SubgoalLevels[j] : 0;
+                plot.DrawSubgoal(position[0], position[1], colour, level > 0 ? level : null);
             }
         }
         plot.DrawLabel($"{successes}/{results.Count} REACHED");

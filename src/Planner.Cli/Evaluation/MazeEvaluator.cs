@@ -16,6 +16,9 @@ internal readonly record struct DistanceBin(string Name, int MinCells, int MaxCe
 /// <summary>What happened in one episode.</summary>
 internal sealed record EpisodeResult(MazeTask Task, bool Success, int Steps, double[] PlanMs, long ModelEvaluations, float[] Path, float[] Subgoals)
 {
+    /// <summary>For each latent in <see cref="Subgoals"/>, the level it was handed to (0: level 0's goal from level 1, ...).</summary>
+    public int[] SubgoalLevels { get; init; } = [];
+
     /// <summary>Geodesic cells from where the episode ended to the goal (0 in the goal's cell; -1 when it ended outside the free cells).</summary>
     public int RemainingCells { get; init; }
 
@@ -66,6 +69,7 @@ internal static class MazeEvaluator
             var planMs = new List<double>(settings.MaxSteps);
             var path = new List<float>(2 * settings.MaxSteps) { env.Position.X, env.Position.Y };
             var subgoals = new List<float>();
+            var subgoalLevels = new List<int>();
             var topPlans = new List<(int, float, float, float[])>();
             long evaluations = 0;
             bool success = false;
@@ -77,7 +81,8 @@ internal static class MazeEvaluator
                 var status = controller.Act(obs, action);
                 planMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 evaluations += status.ModelEvaluations;
-                if (controller.Levels > 1 && status.Replanned(1)) RecordSubgoal(controller, subgoals);
+                for (int k = 1; k < controller.Levels; k++)
+                    if (status.Replanned(k)) RecordSubgoal(controller, k - 1, subgoals, subgoalLevels);
                 if (controller.Levels > 1 && status.Replanned(controller.Levels - 1))
                     topPlans.Add((steps, env.Position.X, env.Position.Y, controller.PredictedLatents(controller.Levels - 1).ToArray()));
                 env.Step(action);
@@ -90,7 +95,7 @@ internal static class MazeEvaluator
             var end = CellIndex.Containing(env.Position.X, env.Position.Y);
             results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray())
             {
-                TopPlans = topPlans, RemainingCells = layout.GeodesicDistance(end, task.GoalCell),
+                TopPlans = topPlans, SubgoalLevels = subgoalLevels.ToArray(), RemainingCells = layout.GeodesicDistance(end, task.GoalCell),
             });
             progress?.Report((results.Count, tasks.Length, (double)successes / results.Count));
         }
@@ -98,9 +103,10 @@ internal static class MazeEvaluator
     }
 
     /// <summary>Subgoal latents are kept as latents; plots decode them through a position probe when one is available.</summary>
-    private static void RecordSubgoal(HierarchicalController controller, List<float> subgoals)
+    private static void RecordSubgoal(HierarchicalController controller, int level, List<float> subgoals, List<int> levels)
     {
-        foreach (float v in controller.GoalOf(0)) subgoals.Add(v);
+        foreach (float v in controller.GoalOf(level)) subgoals.Add(v);
+        levels.Add(level);
     }
 
     public static HierarchicalController CreateController(WorldModelStack models, AgentSettings agent, int batch)

@@ -143,6 +143,17 @@ public class CliExitCodeTests
         Assert.That(err.Trim().Split('\n'), Has.Length.EqualTo(1), err);
     }
 
+    [TestCase("--avoid-radius", "0")]
+    [TestCase("--stuck-ticks", "-1")]
+    [TestCase("--reach-radius", "-0.5")]
+    [TestCase("--stuck-distance", "x")]
+    public void BadEvalFlagsAreNamedBeforeTheModelIsOpened(string flag, string value)
+    {
+        var (code, _, err) = CliTests.Run("eval", "--model", "/nonexistent/model", "--env", "maze:open", flag, value);
+        Assert.That(code, Is.EqualTo(2), err);
+        Assert.That(err, Does.Contain(flag), "the message names the flag, not the missing model");
+    }
+
     [Test]
     public void ACorruptedCheckpointExitsWithTwoAndNamesTheFile()
     {

@@ -44,6 +44,19 @@ public class PipelineTests
                 foreach (var field in new[] { "min_cells", "max_cells", "episodes", "success_rate", "mean_steps" })
                     Assert.That(bin.TryGetProperty(field, out _), Is.True, field);
             Assert.That(File.ReadAllBytes(plot).AsSpan(1, 3).ToArray(), Is.EqualTo("PNG"u8.ToArray()));
+            var episodes = root.GetProperty("episode_results");
+            Assert.That(episodes.GetArrayLength(), Is.EqualTo(3), "one row per episode");
+            int successes = 0;
+            foreach (var e in episodes.EnumerateArray())
+            {
+                bool success = e.GetProperty("success").GetBoolean();
+                successes += success ? 1 : 0;
+                Assert.That(e.GetProperty("steps").GetInt32(), success ? Is.InRange(1, 20) : Is.EqualTo(20));
+                Assert.That(e.GetProperty("remaining_cells").GetInt32(), Is.GreaterThanOrEqualTo(success ? 0 : -1));
+                foreach (var field in new[] { "cells", "start_x", "start_y", "goal_x", "goal_y" })
+                    Assert.That(e.TryGetProperty(field, out _), Is.True, field);
+            }
+            Assert.That(successes, Is.EqualTo((int)Math.Round(root.GetProperty("success_rate").GetDouble() * 3)));
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -64,11 +77,14 @@ public class PipelineTests
             Assert.That(output, Does.Contain("2 levels"));
 
             (code, output, err) = CliTests.Run("eval", "--model", model, "--env", "maze:open", "--planner", "hier", "--episodes", "2", "--max-steps", "12",
-                "--samples", "2", "--horizon", "4", "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--json");
+                "--samples", "2", "--horizon", "4", "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--json",
+                "--reach-radius", "0.5", "--stuck-ticks", "4", "--stuck-distance", "1", "--avoid-radius", "2", "--avoid-weight", "10",
+                "--plot", Path.Combine(dir, "fail.png"), "--plot-failures");
             Assert.That(code, Is.EqualTo(0), err);
             using var doc = JsonDocument.Parse(output);
             Assert.That(doc.RootElement.GetProperty("planner").GetString(), Is.EqualTo("hier"));
             Assert.That(doc.RootElement.GetProperty("model_evals_per_step").GetDouble(), Is.GreaterThan(0));
+            Assert.That(File.Exists(Path.Combine(dir, "fail.png")), Is.True, "--plot-failures writes a plot (of the failures, or none)");
 
             // A flat model cannot be evaluated as a hierarchy: a clear usage error.
             string flat = Path.Combine(dir, "flat");
