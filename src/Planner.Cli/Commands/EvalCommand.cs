@@ -26,11 +26,11 @@ internal static class EvalCommand
                       (a modest search: a stronger one finds the macro model's errors, e.g. paths through walls)
                     --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
-                    --reach-radius R (0: off)  the level below tries the goal itself first; an upper level plans only
-                      once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
-                    --stuck-ticks T (0: off)  --stuck-distance D (0.5)  every T ticks, a robot whose latent moved less than D
-                      is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (1) --avoid-weight W (1)) of the
-                      upper level's cost, which replans from scratch
+                    --reach-radius R (0.5; 0: off)  the level below tries the goal itself first; an upper level plans
+                      only once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
+                    --stuck-ticks T (16; 0: off)  --stuck-distance D (1)  every T ticks, a robot whose latent moved less
+                      than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
+                      the upper level's cost, which replans from scratch
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -53,6 +53,7 @@ internal static class EvalCommand
             a.Int("high-horizon", 16, 1, 4096), a.Int("high-iters", 4, 1, 1 << 20));
         var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
         int threads = a.Int("threads", 1, 1, 1024);
+        var d = new AgentSettings { Levels = levels }; // defaults (measured: docs/hierarchy.md)
         var agent = new AgentSettings
         {
             Backend = backend, Levels = levels, Threads = threads, Seed = a.Int("seed", 0),
@@ -67,11 +68,11 @@ internal static class EvalCommand
             SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
             HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
             DirectGoalRadius = (float)a.Double("direct-radius", 2, 0),
-            ReachRadius = (float)a.Double("reach-radius", 0, 0),
-            StuckTicks = a.Int("stuck-ticks", 0, 0, 1_000_000),
-            StuckDistance = (float)a.Double("stuck-distance", 0.5, 0),
-            AvoidRadius = (float)a.Double("avoid-radius", 1, 0, exclusiveMin: true),
-            AvoidWeight = (float)a.Double("avoid-weight", 1, 0),
+            ReachRadius = (float)a.Double("reach-radius", d.ReachRadius, 0),
+            StuckTicks = a.Int("stuck-ticks", d.StuckTicks, 0, 1_000_000),
+            StuckDistance = (float)a.Double("stuck-distance", d.StuckDistance, 0),
+            AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),
+            AvoidWeight = (float)a.Double("avoid-weight", d.AvoidWeight, 0),
         };
         var settings = new EvaluationSettings
         {

@@ -43,19 +43,19 @@ internal sealed record AgentSettings
     public float DirectGoalRadius { get; init; }
 
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
-    public float ReachRadius { get; init; }
+    public float ReachRadius { get; init; } = 0.5f;
 
     /// <summary>Upper levels check every so many ticks whether a robot is stuck on its subgoal (0: off).</summary>
-    public int StuckTicks { get; init; }
+    public int StuckTicks { get; init; } = 16;
 
     /// <summary>Latent distance a robot must move between stuck checks.</summary>
-    public float StuckDistance { get; init; } = 0.5f;
+    public float StuckDistance { get; init; } = 1f;
 
     /// <summary>Radius of the keep-out ball around a subgoal a robot got stuck on.</summary>
-    public float AvoidRadius { get; init; } = 1f;
+    public float AvoidRadius { get; init; } = 2f;
 
     /// <summary>Weight of those keep-out balls.</summary>
-    public float AvoidWeight { get; init; } = 1f;
+    public float AvoidWeight { get; init; } = 10f;
 
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
