@@ -22,8 +22,10 @@ public readonly record struct HierarchyStatus(int ReplannedLevels, DegradedReaso
 /// Hierarchical receding-horizon control: a stack of levels, level 0 acting with real actions every tick, each level
 /// above planning at a coarser time-scale and handing its predicted latent down as the subgoal (the goal, and so the
 /// cost) of the level below. Level k replans every tau_k ticks, or earlier when its subgoal is reached or has become
-/// unreachable; a level that replans forces the levels below it to replan towards the new subgoal. Batched over B
-/// robots; all levels share one latent space (one encoder). Allocation-free per tick; not thread-safe.
+/// unreachable; a level that replans forces the levels below it to replan towards the new subgoal. A level can let the
+/// level below try the goal itself first (<see cref="LevelOptions.ReachRadius"/>), and remembers the subgoals a robot
+/// got stuck on as places its plans must avoid (<see cref="LevelOptions.StuckTicks"/>). Batched over B robots; all
+/// levels share one latent space (one encoder). Allocation-free per tick; not thread-safe.
 /// </summary>
 public sealed class HierarchicalController : IDisposable
 {
