@@ -283,6 +283,29 @@ public class HierarchyTests
     }
 
     [Test]
+    public void TicksAllocateNothingWithDelegationAndStuckDetection()
+    {
+        const int batch = 2;
+        var avoided = new AvoidedPointsCost(batch, S, radius: 1f, weight: 10f);
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, batch), UpperLevel(batch, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.1f }, avoided)]);
+        var goal = new float[batch * S];
+        goal[0] = 0.05f;
+        goal[S] = 4f;
+        var x = new float[batch * S]; // pinned robots: stuck checks fire and record points
+        var u = new float[batch * A];
+        controller.SetGoalLatents(goal);
+        for (int tick = 0; tick < 12; tick++) controller.Act(x, u);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int replans = 0;
+        for (int tick = 0; tick < 40; tick++) replans += controller.Act(x, u).Replanned(1) ? 1 : 0;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(replans, Is.GreaterThan(0));
+        Assert.That(avoided.CountOf(1), Is.GreaterThan(0), "the stuck path ran");
+        Assert.That(allocated, Is.Zero);
+    }
+
+    [Test]
     public void TheLevelBelowPlansTowardsTheHandedDownSubgoal()
     {
         var model1 = Compose(PointMass(), 8);
