@@ -37,6 +37,7 @@ public sealed class HierarchicalController : IDisposable
     private readonly int[] _ticksSincePlan;
     private readonly bool[] _hasPlan, _force;
     private readonly bool[][] _delegating;  // _delegating[k][b]: level k hands robot b's goal down unplanned (ReachRadius)
+    private readonly bool[][] _noDirect;    // _noDirect[k][b]: robot b got stuck with the goal itself; no DirectGoalRadius for it
     private readonly float[][] _anchors;    // _anchors[k]: latents at level k's last stuck check, [B x S]
     private readonly int[] _ticksSinceCheck;
     private readonly int _latentDim;
@@ -75,6 +76,8 @@ public sealed class HierarchicalController : IDisposable
         _force = new bool[_levels.Length];
         _delegating = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _delegating[k] = new bool[batch];
+        _noDirect = new bool[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++) _noDirect[k] = new bool[batch];
         _anchors = new float[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _anchors[k] = new float[batch * _latentDim];
         _ticksSinceCheck = new int[_levels.Length];
@@ -118,6 +121,7 @@ public sealed class HierarchicalController : IDisposable
         for (int k = 1; k < _levels.Length; k++)
         {
             Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
+            Array.Clear(_noDirect[k]);
             _levels[k].Avoided?.Clear();
         }
         Array.Fill(_ticksSinceCheck, -1); // anchors are taken on the next tick
@@ -204,12 +208,11 @@ public sealed class HierarchicalController : IDisposable
     private void HandDownSubgoal(int k, ReadOnlySpan<float> z)
     {
         int h = _levels[k].Planner.Horizon, step = _levels[k].Options.SubgoalStep - 1, s = _latentDim;
-        float direct = _levels[k].Options.DirectGoalRadius;
         for (int b = 0; b < Batch; b++)
         {
             var goal = _subgoals[k].AsSpan(b * s, s);
             var target = _subgoals[k - 1].AsSpan(b * s, s);
-            if (_delegating[k][b] || (direct > 0 && Distance(z.Slice(b * s, s), goal) <= direct)) goal.CopyTo(target);
+            if (_delegating[k][b] || IsDirect(k, b, z)) goal.CopyTo(target);
             else _predicted[k].AsSpan((b * h + step) * s, s).CopyTo(target);
         }
     }
@@ -228,10 +231,10 @@ public sealed class HierarchicalController : IDisposable
     }
 
     /// <summary>
-    /// Every StuckTicks ticks: a robot not within level k's DirectGoalRadius whose latent moved less than
-    /// StuckDistance since the last check is stuck. If level k plans for it, the subgoal it was stuck on goes into level
-    /// k's avoided-points memory and level k replans from scratch; if level k was delegating it (ReachRadius), level k
-    /// starts planning for it.
+    /// Every StuckTicks ticks: a robot whose latent moved less than StuckDistance since the last check is stuck. If it
+    /// was following a subgoal of level k, that subgoal goes into level k's avoided-points memory and level k replans
+    /// from scratch; if it was given the goal itself (ReachRadius delegation, or DirectGoalRadius near the goal, e.g.
+    /// behind a wall), level k starts planning for it (the goal is never avoided).
     /// </summary>
     private void CheckStuck(int k, ReadOnlySpan<float> z)
     {
@@ -243,12 +246,14 @@ public sealed class HierarchicalController : IDisposable
         for (int b = 0; _ticksSinceCheck[k] >= 0 && b < Batch; b++)
         {
             if (Distance(z.Slice(b * s, s), anchors.AsSpan(b * s, s)) >= options.StuckDistance) continue;
-            var goal = _subgoals[k].AsSpan(b * s, s);
-            if (options.DirectGoalRadius > 0 && Distance(z.Slice(b * s, s), goal) <= options.DirectGoalRadius) continue;
             if (_delegating[k][b])
             {
-                // The level below was trying the goal itself and got stuck: this level takes over (the goal is not avoided).
                 _delegating[k][b] = false;
+                _force[k] = true;
+            }
+            else if (!_noDirect[k][b] && IsDirect(k, b, z))
+            {
+                _noDirect[k][b] = true;
                 _force[k] = true;
             }
             else if (_hasPlan[k])
@@ -266,17 +271,19 @@ public sealed class HierarchicalController : IDisposable
         _ticksSinceCheck[k] = 0;
     }
 
-    /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
-    private bool AllDelegated(int k, ReadOnlySpan<float> z)
+    /// <summary>True when robot b is within level k's DirectGoalRadius of its goal (and that shortcut is not switched off for it).</summary>
+    private bool IsDirect(int k, int b, ReadOnlySpan<float> z)
     {
         float radius = _levels[k].Options.DirectGoalRadius;
         int s = _latentDim;
-        var goals = _subgoals[k];
+        return radius > 0 && !_noDirect[k][b] && Distance(z.Slice(b * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius;
+    }
+
+    /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
+    private bool AllDelegated(int k, ReadOnlySpan<float> z)
+    {
         for (int b = 0; b < Batch; b++)
-        {
-            if (_delegating[k][b]) continue;
-            if (radius <= 0 || Distance(z.Slice(b * s, s), goals.AsSpan(b * s, s)) > radius) return false;
-        }
+            if (!_delegating[k][b] && !IsDirect(k, b, z)) return false;
         return true;
     }
 

@@ -44,6 +44,9 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
             w.WriteBoolean("success", e.Success);
             w.WriteNumber("steps", e.Steps);
             w.WriteNumber("remaining_cells", e.RemainingCells);
+            // How much the top level of a hierarchy planned: how often, and from which step on (-1: never).
+            w.WriteNumber("top_plans", e.TopPlans.Count);
+            w.WriteNumber("first_top_plan_step", e.TopPlans.Count > 0 ? e.TopPlans[0].Tick : -1);
             w.Number("start_x", e.Task.StartX);
             w.Number("start_y", e.Task.StartY);
             w.Number("goal_x", e.Task.GoalX);

@@ -283,6 +283,24 @@ public class HierarchyTests
     }
 
     [Test]
+    public void ARobotStuckNearItsGoalIsNoLongerHandedTheGoalDirectly()
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, DirectGoalRadius = 1f, StuckTicks = 4, StuckDistance = 0.01f }, avoided)]);
+        var goal = new float[S];
+        goal[0] = 0.5f; // within the direct radius, but (say) behind a wall: the pinned robot never gets there
+        controller.SetGoalLatents(goal);
+        var x = new float[S];
+        var u = new float[A];
+        for (int tick = 0; tick < 4; tick++)
+            Assert.That(controller.Act(x, u).Replanned(1), Is.False, $"tick {tick}: near the goal, no upper plan");
+        Assert.That(controller.Act(x, u).Replanned(1), Is.True, "stuck near the goal: the upper level plans for it");
+        Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(0, S).ToArray()), "and hands down its subgoal, not the goal");
+        Assert.That(avoided.CountOf(0), Is.EqualTo(0), "the goal itself is never avoided");
+    }
+
+    [Test]
     public void TicksAllocateNothingWithDelegationAndStuckDetection()
     {
         const int batch = 2;
