@@ -265,37 +265,27 @@ public class HierarchyTests
         Assert.Throws<ArgumentException>(() => new HierarchyLevel(high.Planner, high.Predictor, high.Options, new AvoidedPointsCost(2, S, 1f, 1f)));
     }
 
-    [Test]
-    public void ADelegatedRobotThatIsStuckGetsPlannedForWithoutAvoidingItsGoal()
+    /// <summary>
+    /// A pinned robot that was handed the goal itself (delegated by ReachRadius, or within DirectGoalRadius, e.g. behind
+    /// a wall) gets an upper plan once found stuck; the goal itself is never avoided.
+    /// </summary>
+    [TestCase(true, TestName = "ADelegatedRobotThatIsStuckGetsAnUpperPlan")]
+    [TestCase(false, TestName = "ARobotStuckNearItsGoalIsNoLongerHandedTheGoalDirectly")]
+    public void ARobotStuckWithTheGoalItselfGetsAnUpperPlan(bool delegated)
     {
         var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
-        using var controller = new HierarchicalController(new IdentityEncoder(S),
-            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.01f }, avoided)]);
+        var options = delegated
+            ? new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.01f }
+            : new LevelOptions { TimeScale = 8, DirectGoalRadius = 1f, StuckTicks = 4, StuckDistance = 0.01f };
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), UpperLevel(1, options, avoided)]);
         var goal = new float[S];
-        goal[0] = 0.05f; // level 0's model says it is reachable, but the robot is pinned and never gets there
+        goal[0] = delegated ? 0.05f : 0.5f; // reachable for level 0's model / within the direct radius, yet never reached
         controller.SetGoalLatents(goal);
         var x = new float[S];
         var u = new float[A];
         for (int tick = 0; tick < 4; tick++)
-            Assert.That(controller.Act(x, u).Replanned(1), Is.False, $"tick {tick}: delegated, no upper plan");
-        Assert.That(controller.Act(x, u).Replanned(1), Is.True, "found stuck at the check: the upper level takes over");
-        Assert.That(avoided.CountOf(0), Is.EqualTo(0), "the goal itself is never avoided");
-    }
-
-    [Test]
-    public void ARobotStuckNearItsGoalIsNoLongerHandedTheGoalDirectly()
-    {
-        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
-        using var controller = new HierarchicalController(new IdentityEncoder(S),
-            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, DirectGoalRadius = 1f, StuckTicks = 4, StuckDistance = 0.01f }, avoided)]);
-        var goal = new float[S];
-        goal[0] = 0.5f; // within the direct radius, but (say) behind a wall: the pinned robot never gets there
-        controller.SetGoalLatents(goal);
-        var x = new float[S];
-        var u = new float[A];
-        for (int tick = 0; tick < 4; tick++)
-            Assert.That(controller.Act(x, u).Replanned(1), Is.False, $"tick {tick}: near the goal, no upper plan");
-        Assert.That(controller.Act(x, u).Replanned(1), Is.True, "stuck near the goal: the upper level plans for it");
+            Assert.That(controller.Act(x, u).Replanned(1), Is.False, $"tick {tick}: the goal itself goes down, no upper plan");
+        Assert.That(controller.Act(x, u).Replanned(1), Is.True, "found stuck at the check: the upper level plans for it");
         Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(0, S).ToArray()), "and hands down its subgoal, not the goal");
         Assert.That(avoided.CountOf(0), Is.EqualTo(0), "the goal itself is never avoided");
     }
