@@ -251,7 +251,7 @@ public sealed class HierarchicalController : IDisposable
                 _delegating[k][b] = false;
                 _force[k] = true;
             }
-            else if (!_noDirect[k][b] && IsDirect(k, b, z))
+            else if (IsDirect(k, b, z))
             {
                 _noDirect[k][b] = true;
                 _force[k] = true;

@@ -46,7 +46,9 @@ public sealed record LevelOptions
     /// Stuck detection: every so many ticks, a robot this level plans for whose latent moved less than
     /// <see cref="StuckDistance"/> since the last check is stuck. The subgoal it was handed is then recorded in the
     /// level's <see cref="HierarchyLevel.Avoided"/> memory (a cost term that keeps the next plans away from it), and the
-    /// level replans from scratch. 0 disables.
+    /// level replans from scratch. A robot stuck while it was handed the goal itself (<see cref="ReachRadius"/>
+    /// delegation, or within <see cref="DirectGoalRadius"/>, e.g. behind a wall) gets a plan of this level instead; the
+    /// goal is never avoided. 0 disables.
     /// </summary>
     public int StuckTicks { get; init; }
 
