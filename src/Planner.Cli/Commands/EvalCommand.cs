@@ -57,17 +57,17 @@ internal static class EvalCommand
         var agent = new AgentSettings
         {
             Backend = backend, Levels = levels, Threads = threads, Seed = a.Int("seed", 0),
-            Distance = a.Choice("distance", Costs.DistanceKind.L2, new Dictionary<string, Costs.DistanceKind>
+            Distance = a.Choice("distance", d.Distance, new Dictionary<string, Costs.DistanceKind>
             {
                 ["sql2"] = Costs.DistanceKind.SquaredL2, ["l2"] = Costs.DistanceKind.L2, ["l1"] = Costs.DistanceKind.L1, ["cosine"] = Costs.DistanceKind.Cosine,
             }),
-            StepWeight = (float)a.Double("step-weight", 0.1, 0),
-            HighStepWeight = (float)a.Double("high-step-weight", 0.1, 0),
-            SubgoalStep = a.Int("subgoal-step", 4, 1, 4096),
-            HighActionWeight = (float)a.Double("high-action-weight", 0, 0),
-            SubgoalReachedRadius = (float)a.Double("subgoal-radius", 0, 0),
-            HighBound = (float)a.Double("high-bound", 1, 0, 1, exclusiveMin: true),
-            DirectGoalRadius = (float)a.Double("direct-radius", 2, 0),
+            StepWeight = (float)a.Double("step-weight", d.StepWeight, 0),
+            HighStepWeight = (float)a.Double("high-step-weight", d.HighStepWeight, 0),
+            SubgoalStep = a.Int("subgoal-step", d.SubgoalStep, 1, 4096),
+            HighActionWeight = (float)a.Double("high-action-weight", d.HighActionWeight, 0),
+            SubgoalReachedRadius = (float)a.Double("subgoal-radius", d.SubgoalReachedRadius, 0),
+            HighBound = (float)a.Double("high-bound", d.HighBound, 0, 1, exclusiveMin: true),
+            DirectGoalRadius = (float)a.Double("direct-radius", d.DirectGoalRadius, 0),
             ReachRadius = (float)a.Double("reach-radius", d.ReachRadius, 0),
             StuckTicks = a.Int("stuck-ticks", d.StuckTicks, 0, 1_000_000),
             StuckDistance = (float)a.Double("stuck-distance", d.StuckDistance, 0),

@@ -40,7 +40,7 @@ internal sealed record AgentSettings
     public float ActionWeight { get; init; } = 1e-3f;
 
     /// <summary>Upper levels hand the goal itself down when the current latent is within this distance of it (0: off).</summary>
-    public float DirectGoalRadius { get; init; }
+    public float DirectGoalRadius { get; init; } = 2f;
 
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
     public float ReachRadius { get; init; } = 0.5f;
