@@ -25,13 +25,15 @@ internal static class TrainCommand
           --macro-steps K (4)   macro steps of the upper levels' multi-step prediction loss
           --macro-noise X (0)   noise on the macro-actions while training (keeps planned ones in the data's support)
           --macro-lr X (0.001)  --macro-patience P (15)  --macro-windows N (4096: training windows per epoch)
+          --macro-ensemble K (1)  predictors per upper level over one macro-action encoder; planning scores a
+                            macro plan under all K, so it cannot exploit one model's errors (eval --ensemble-disagreement)
           --base DIR            train only the upper levels, over the level-0 model in DIR (copied into --out)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "base"], []);
+            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "macro-ensemble", "base"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
@@ -71,6 +73,7 @@ internal static class TrainCommand
                     LearningRate = a.Double("macro-lr", m.LearningRate, 0, exclusiveMin: true),
                     Patience = a.Int("macro-patience", m.Patience, 0, 1_000_000),
                     WindowsPerEpoch = a.Int("macro-windows", m.WindowsPerEpoch, 0, int.MaxValue),
+                    EnsembleSize = a.Int("macro-ensemble", m.EnsembleSize, 1, 64),
                 },
             };
             var levelBar = new HierarchyProgressBar();

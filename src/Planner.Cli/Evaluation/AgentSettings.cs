@@ -57,6 +57,9 @@ internal sealed record AgentSettings
     /// <summary>Weight of those keep-out balls.</summary>
     public float AvoidWeight { get; init; } = 10f;
 
+    /// <summary>Weight of the standard deviation of the ensemble members' costs at levels with an ensemble of predictors (0: their mean).</summary>
+    public float EnsembleDisagreement { get; init; }
+
     /// <summary>Upper levels search macro-actions in [-HighBound, HighBound]^M.</summary>
     public float HighBound { get; init; } = 1f;
 

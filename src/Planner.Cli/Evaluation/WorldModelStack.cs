@@ -1,5 +1,6 @@
 using Planner.Checkpoints;
 using Planner.Costs;
+using Planner.Ensembles;
 using Planner.Hierarchy;
 using Planner.Managed;
 using Planner.Models;
@@ -94,20 +95,7 @@ internal sealed class WorldModelStack : IDisposable
         // Upper levels with stuck detection keep away from the subgoals the level below got stuck on.
         var avoided = k > 0 && levelOptions.StuckTicks > 0 ? new AvoidedPointsCost(batch, LatentDim, agent.AvoidRadius, agent.AvoidWeight) : null;
         var cost = avoided is null ? new CostFunction(goal, action) : new CostFunction(goal, action, avoided);
-        IRolloutEvaluator evaluator;
-        ILatentPredictor predictor;
-        if (Backend == "managed")
-        {
-            var dynamics = k == 0 ? _managedPredictor! : new ResidualMlp(LatentDim, _levels[k - 1].Metadata.MacroActionDim, _levels[k - 1].PredictorMlp());
-            evaluator = new ManagedRolloutEvaluator(dynamics, cost, threads: _threads);
-            predictor = new DynamicsPredictor(dynamics);
-        }
-        else
-        {
-            var dynamics = k == 0 ? _torch!.Predictor : TorchLevel(k).Predictor;
-            evaluator = new TorchRolloutEvaluator(dynamics, cost);
-            predictor = new TorchLatentPredictor(dynamics);
-        }
+        var (evaluator, predictor) = k == 0 ? BaseLevel(cost) : MacroLevel(k, cost, agent.EnsembleDisagreement);
         int actionDim = k == 0 ? ActionDim : _levels[k - 1].Metadata.MacroActionDim;
         var options = new PlanningOptions
         {
@@ -116,6 +104,39 @@ internal sealed class WorldModelStack : IDisposable
         };
         var planner = PlannerFactory.Create(settings.Planner, evaluator, options, batch);
         return new HierarchyLevel(new OwningPlanner(planner, evaluator), predictor, levelOptions, avoided);
+    }
+
+    /// <summary>Level 0's evaluator and predictor on the configured backend.</summary>
+    private (IRolloutEvaluator, ILatentPredictor) BaseLevel(CostFunction cost) => Backend == "managed"
+        ? (new ManagedRolloutEvaluator(_managedPredictor!, cost, threads: _threads), new DynamicsPredictor(_managedPredictor!))
+        : (new TorchRolloutEvaluator(_torch!.Predictor, cost), new TorchLatentPredictor(_torch!.Predictor));
+
+    /// <summary>
+    /// Level k's evaluator and predictor: with an ensemble of K predictors, plans are scored under every member
+    /// (mean cost + <paramref name="disagreement"/> x std) and the handed-down latents are the members' mean.
+    /// </summary>
+    private (IRolloutEvaluator, ILatentPredictor) MacroLevel(int k, CostFunction cost, float disagreement)
+    {
+        var level = _levels[k - 1];
+        int members = level.Metadata.EnsembleSize;
+        var evaluators = new IRolloutEvaluator[members];
+        var predictors = new ILatentPredictor[members];
+        for (int e = 0; e < members; e++)
+        {
+            if (Backend == "managed")
+            {
+                var dynamics = new ResidualMlp(LatentDim, level.Metadata.MacroActionDim, level.PredictorMlp(e));
+                evaluators[e] = new ManagedRolloutEvaluator(dynamics, cost, threads: _threads);
+                predictors[e] = new DynamicsPredictor(dynamics);
+            }
+            else
+            {
+                var dynamics = TorchLevel(k).Predictors[e];
+                evaluators[e] = new TorchRolloutEvaluator(dynamics, cost);
+                predictors[e] = new TorchLatentPredictor(dynamics);
+            }
+        }
+        return members == 1 ? (evaluators[0], predictors[0]) : (new EnsembleRolloutEvaluator(evaluators, disagreement), new EnsemblePredictor(predictors));
     }
 
     private TrainedMacroLevel TorchLevel(int k)

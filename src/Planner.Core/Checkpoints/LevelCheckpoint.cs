@@ -24,8 +24,15 @@ public sealed class LevelCheckpoint
     /// <summary>Tensor-name prefix of the macro-action encoder.</summary>
     public const string MacroEncoderPrefix = "macro_encoder";
 
-    /// <summary>Tensor-name prefix of the level's predictor.</summary>
+    /// <summary>Tensor-name prefix of the level's predictor (member 0 of an ensemble).</summary>
     public const string PredictorPrefix = "predictor";
+
+    /// <summary>Tensor-name prefix of ensemble member <paramref name="member"/>: <c>predictor</c>, <c>predictor1</c>, <c>predictor2</c>...</summary>
+    public static string PredictorPrefixOf(int member)
+    {
+        Guard.AtLeast(member, 0, nameof(member));
+        return member == 0 ? PredictorPrefix : PredictorPrefix + member.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private LevelCheckpoint(string directory, LevelMetadata metadata, IReadOnlyDictionary<string, NamedTensor> tensors)
     {
@@ -47,7 +54,15 @@ public sealed class LevelCheckpoint
     public MlpWeights MacroEncoderMlp() => WorldModelCheckpoint.MlpFromTensors(MacroEncoderPrefix, Metadata.MacroEncoder, Tensors);
 
     /// <summary>The predictor's MLP: <c>z' = z + MLP([z, m])</c>, usable as <c>new ResidualMlp(S, M, weights)</c>.</summary>
-    public MlpWeights PredictorMlp() => WorldModelCheckpoint.MlpFromTensors(PredictorPrefix, Metadata.Predictor, Tensors);
+    public MlpWeights PredictorMlp() => PredictorMlp(0);
+
+    /// <summary>Ensemble member <paramref name="member"/>'s predictor MLP (0 &lt;= member &lt; <see cref="LevelMetadata.EnsembleSize"/>).</summary>
+    public MlpWeights PredictorMlp(int member)
+    {
+        if ((uint)member >= (uint)Metadata.EnsembleSize)
+            throw new ArgumentOutOfRangeException(nameof(member), member, $"member must be in [0, {Metadata.EnsembleSize}): the level has {Metadata.EnsembleSize} predictor(s).");
+        return WorldModelCheckpoint.MlpFromTensors(PredictorPrefixOf(member), Metadata.Predictor, Tensors);
+    }
 
     /// <summary>
     /// Writes the checkpoint into <paramref name="directory"/> (created if needed): weights, then <c>level.json</c>

@@ -13,13 +13,13 @@ public sealed record LevelMetadata
     /// <summary>The value of <see cref="Format"/>.</summary>
     public const string FormatName = "planner-macro-level";
 
-    /// <summary>The newest format version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The newest format version this build writes and reads (2 added <see cref="EnsembleSize"/>).</summary>
+    public const int CurrentVersion = 2;
 
     /// <summary>Always <see cref="FormatName"/>.</summary>
     public string Format { get; init; } = FormatName;
 
-    /// <summary>Format version (1).</summary>
+    /// <summary>Format version (1 or 2).</summary>
     public int FormatVersion { get; init; } = CurrentVersion;
 
     /// <summary>Level index k (&gt;= 1).</summary>
@@ -42,6 +42,12 @@ public sealed record LevelMetadata
 
     /// <summary>Predictor MLP <c>[S+M, hidden..., S]</c> of <c>z' = z + MLP([z, m])</c>.</summary>
     public required MlpSpec Predictor { get; init; }
+
+    /// <summary>
+    /// Number K of predictors over the one macro-action space (an ensemble, all with the <see cref="Predictor"/>
+    /// architecture, stored under <see cref="LevelCheckpoint.PredictorPrefixOf"/>); 1 in version-1 files.
+    /// </summary>
+    public int EnsembleSize { get; init; } = 1;
 
     /// <summary>
     /// <see cref="LevelCheckpoint.EncoderFingerprint"/> of the level-0 encoder this level was trained on (empty: not
@@ -81,6 +87,7 @@ public sealed record LevelMetadata
             Guard.AtLeast(BaseActionDim, 1, nameof(BaseActionDim));
             Guard.AtLeast(MacroActionDim, 1, nameof(MacroActionDim));
             Guard.AtLeast(LatentDim, 1, nameof(LatentDim));
+            Guard.AtLeast(EnsembleSize, 1, nameof(EnsembleSize));
             if (MacroEncoder is null) throw new ArgumentException("the macroEncoder section is missing.");
             if (Predictor is null) throw new ArgumentException("the predictor section is missing.");
             MacroEncoder.Validate(nameof(MacroEncoder));
@@ -106,6 +113,7 @@ public sealed record LevelMetadata
     public IEnumerable<(string Name, int[] Shape)> ExpectedTensors()
     {
         foreach (var t in MacroEncoder.Tensors(LevelCheckpoint.MacroEncoderPrefix)) yield return t;
-        foreach (var t in Predictor.Tensors(LevelCheckpoint.PredictorPrefix)) yield return t;
+        for (int k = 0; k < EnsembleSize; k++)
+            foreach (var t in Predictor.Tensors(LevelCheckpoint.PredictorPrefixOf(k))) yield return t;
     }
 }

@@ -171,6 +171,70 @@ public class MacroActionTrainerTests
     }
 
     [Test]
+    public void AnEnsembleTrainsKPredictorsOverOneEncoderAndRoundTrips()
+    {
+        var data = SyntheticPointMass.States(12, 16, seed: 4);
+        using var level = MacroActionTrainer.Train(s_level0, data, Small(seed: 2) with { Epochs = 3, EnsembleSize = 3 });
+        Assert.That(level.Predictors, Has.Count.EqualTo(3));
+        Assert.That(level.Metadata.EnsembleSize, Is.EqualTo(3));
+        Assert.That(level.Summary!.BestValidationError, Is.GreaterThan(0).And.LessThan(1.5));
+        var w0 = level.Predictors[0].ToWeights().Layers[0].Weight;
+        var w1 = level.Predictors[1].ToWeights().Layers[0].Weight;
+        Assert.That(w1, Is.Not.EqualTo(w0), "members start from different weights");
+        var names = level.ToTensors().Select(t => t.Name).ToList();
+        Assert.That(names.Count(n => n.StartsWith(LevelCheckpoint.MacroEncoderPrefix, StringComparison.Ordinal)), Is.EqualTo(4), "one encoder (2 layers)");
+        Assert.That(names, Has.Some.StartsWith("predictor2."));
+
+        string dir = TempDir();
+        try
+        {
+            level.Save(dir);
+            using var loaded = TrainedMacroLevel.Load(dir, s_level0);
+            Assert.That(loaded.Predictors, Has.Count.EqualTo(3));
+            var before = level.ToTensors();
+            var after = loaded.ToTensors();
+            for (int i = 0; i < before.Count; i++) Assert.That(after[i].Data, Is.EqualTo(before[i].Data), before[i].Name);
+            var checkpoint = LevelCheckpoint.Load(dir);
+            Assert.That(checkpoint.PredictorMlp(2).Layers[0].Weight, Is.EqualTo(level.Predictors[2].ToWeights().Layers[0].Weight));
+            Assert.Throws<ArgumentOutOfRangeException>(() => checkpoint.PredictorMlp(3));
+
+            // A file that claims fewer members than it holds is rejected: every tensor must be expected.
+            string json = Path.Combine(dir, LevelCheckpoint.MetadataFileName);
+            File.WriteAllText(json, File.ReadAllText(json).Replace("\"ensembleSize\": 3", "\"ensembleSize\": 2", StringComparison.Ordinal));
+            Assert.Throws<CheckpointException>(() => LevelCheckpoint.Load(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
+    public void VersionOneLevelFilesStillLoadAsOnePredictor()
+    {
+        var data = SyntheticPointMass.States(8, 16, seed: 5);
+        using var level = MacroActionTrainer.Train(s_level0, data, Small() with { Epochs = 1 });
+        string dir = TempDir();
+        try
+        {
+            level.Save(dir);
+            string json = Path.Combine(dir, LevelCheckpoint.MetadataFileName);
+            string text = File.ReadAllText(json);
+            Assert.That(text, Does.Contain("\"ensembleSize\": 1"));
+            // What the previous build wrote: version 1, no ensembleSize.
+            text = text.Replace("\"formatVersion\": 2", "\"formatVersion\": 1", StringComparison.Ordinal).Replace("\"ensembleSize\": 1,", "", StringComparison.Ordinal);
+            File.WriteAllText(json, text);
+            using var loaded = TrainedMacroLevel.Load(dir, s_level0);
+            Assert.That(loaded.Predictors, Has.Count.EqualTo(1));
+            Assert.That(loaded.Metadata.FormatVersion, Is.EqualTo(1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Test]
     public void CorruptOrMismatchedCheckpointsFailWithClearErrors()
     {
         var data = SyntheticPointMass.States(8, 16, seed: 6);

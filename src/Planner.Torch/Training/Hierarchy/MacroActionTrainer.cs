@@ -47,12 +47,17 @@ public static class MacroActionTrainer
         var metadata = Describe(level0, data, options);
 
         var encoder = new MacroActionEncoder(MlpWeights.Random(metadata.MacroEncoder.LayerSizes, options.Activation, options.Seed + 11));
-        // The predictor starts near the identity (small last layer): z' ~ z.
-        var predictor = new ResidualMlpDynamics(metadata.LatentDim, metadata.MacroActionDim, options.PredictorHidden, options.Activation, options.Seed + 12, outputScale: 0.1f);
+        // Each predictor starts near the identity (small last layer): z' ~ z; ensemble members from different weights.
+        var predictors = new ResidualMlpDynamics[options.EnsembleSize];
+        for (int e = 0; e < predictors.Length; e++)
+            predictors[e] = new ResidualMlpDynamics(metadata.LatentDim, metadata.MacroActionDim, options.PredictorHidden, options.Activation, options.Seed + 12 + 7919 * e, outputScale: 0.1f);
         encoder.to(device);
-        predictor.to(device);
         var parameters = new List<Parameter>(encoder.parameters());
-        parameters.AddRange(predictor.parameters());
+        foreach (var predictor in predictors)
+        {
+            predictor.to(device);
+            parameters.AddRange(predictor.parameters());
+        }
         using var optimizer = optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
 
         using var windows = new MacroWindows(level0, data, tau, k, device);
@@ -76,7 +81,7 @@ public static class MacroActionTrainer
                 Shuffle(trainWindows, ref rng);
                 double lossSum = 0, predictionSum = 0;
                 encoder.train();
-                predictor.train();
+                foreach (var predictor in predictors) predictor.train();
                 for (int batch = 0; batch < batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -84,7 +89,7 @@ public static class MacroActionTrainer
                     using (var scope = NewDisposeScope())
                     {
                         var (z, chunks) = windows.Gather(trainWindows.AsSpan(from, count));
-                        var prediction = MacroLoss.Rollout(encoder, predictor, z, chunks, out _, out _, out var pre, options.MacroNoise);
+                        var prediction = MacroLoss.Rollout(encoder, predictors, z, chunks, out _, out _, out var pre, options.MacroNoise);
                         var loss = options.SaturationWeight > 0 ? prediction + pre.square().mean() * options.SaturationWeight : prediction;
                         optimizer.zero_grad();
                         loss.backward();
@@ -98,7 +103,7 @@ public static class MacroActionTrainer
                 }
 
                 double validation = validationWindows.Length > 0
-                    ? ValidationRatio(encoder, predictor, windows, validationWindows, options.BatchSize)
+                    ? ValidationRatio(encoder, predictors, windows, validationWindows, options.BatchSize)
                     : lossSum / batches;
                 if (!double.IsFinite(validation) || !double.IsFinite(lossSum))
                     throw new InvalidOperationException($"macro level {options.Level} training diverged at epoch {epoch} (loss {lossSum / batches}, validation {validation}); lower LearningRate (now {options.LearningRate}).");
@@ -119,7 +124,7 @@ public static class MacroActionTrainer
         catch
         {
             encoder.Dispose();
-            predictor.Dispose();
+            foreach (var predictor in predictors) predictor.Dispose();
             throw;
         }
         finally
@@ -130,7 +135,7 @@ public static class MacroActionTrainer
         progress?.Report(new TrainingProgress(epochsRun, options.Epochs, batches, batches, double.NaN, default, double.NaN, best, clock.Elapsed,
             EpochDone: true, Finished: true));
         var summary = new TrainingSummary(epochsRun, bestEpoch, best, clock.Elapsed.TotalSeconds, stopReason, trainEpisodes.Length, validationEpisodes.Length, validationEpisodes);
-        return new TrainedMacroLevel(metadata with { Training = TrainingRecord(options, device, k, summary) }, encoder, predictor, device) { Summary = summary };
+        return new TrainedMacroLevel(metadata with { Training = TrainingRecord(options, device, k, summary) }, encoder, predictors, device) { Summary = summary };
     }
 
     /// <summary>The level's architecture for this level-0 model, data and options (with the level-0 encoder's fingerprint).</summary>
@@ -149,6 +154,7 @@ public static class MacroActionTrainer
             LatentDim = s,
             MacroEncoder = new MlpSpec([chunk, .. options.EncoderHidden, m], options.Activation),
             Predictor = new MlpSpec(ResidualMlpDynamics.Sizes(s, m, options.PredictorHidden), options.Activation),
+            EnsembleSize = options.EnsembleSize,
             BaseEncoderSha256 = TrainedMacroLevel.BaseFingerprint(level0),
             Data = new Dictionary<string, string>(data.Metadata),
         };
@@ -164,19 +170,19 @@ public static class MacroActionTrainer
     }
 
     /// <summary>Sum over macro steps of the model's MSE / the same sum for predicting no change, over all windows.</summary>
-    internal static double ValidationRatio(MacroActionEncoder encoder, ResidualMlpDynamics predictor, MacroWindows windows, (int Episode, int Start)[] list, int batchSize)
+    internal static double ValidationRatio(MacroActionEncoder encoder, IReadOnlyList<ResidualMlpDynamics> predictors, MacroWindows windows, (int Episode, int Start)[] list, int batchSize)
     {
-        var (model, baseline) = PerStepErrors(encoder, predictor, windows, list, batchSize);
+        var (model, baseline) = PerStepErrors(encoder, predictors, windows, list, batchSize);
         double m = 0, b = 0;
         for (int j = 0; j < model.Length; j++) { m += model[j]; b += baseline[j]; }
         return m / Math.Max(b, 1e-12);
     }
 
-    /// <summary>Mean squared L2 error per macro step j = 1..K of the model and of the no-change baseline over <paramref name="list"/>.</summary>
-    internal static (double[] Model, double[] Baseline) PerStepErrors(MacroActionEncoder encoder, ResidualMlpDynamics predictor, MacroWindows windows, (int Episode, int Start)[] list, int batchSize)
+    /// <summary>Mean squared L2 error per macro step j = 1..K of the model (mean over the ensemble's predictors) and of the no-change baseline over <paramref name="list"/>.</summary>
+    internal static (double[] Model, double[] Baseline) PerStepErrors(MacroActionEncoder encoder, IReadOnlyList<ResidualMlpDynamics> predictors, MacroWindows windows, (int Episode, int Start)[] list, int batchSize)
     {
         encoder.eval();
-        predictor.eval();
+        foreach (var predictor in predictors) predictor.eval();
         using var noGrad = no_grad();
         int k = windows.MacroSteps;
         var model = new double[k];
@@ -186,7 +192,7 @@ public static class MacroActionTrainer
             using var scope = NewDisposeScope();
             int count = Math.Min(batchSize, list.Length - from);
             var (z, chunks) = windows.Gather(list.AsSpan(from, count));
-            MacroLoss.Rollout(encoder, predictor, z, chunks, out var perStep, out var basePerStep, out _);
+            MacroLoss.Rollout(encoder, predictors, z, chunks, out var perStep, out var basePerStep, out _);
             var mp = perStep.cpu().data<float>().ToArray();
             var bp = basePerStep.cpu().data<float>().ToArray();
             for (int j = 0; j < k; j++) { model[j] += mp[j] * count; baseline[j] += bp[j] * count; }

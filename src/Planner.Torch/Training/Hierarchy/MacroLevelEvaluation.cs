@@ -55,7 +55,7 @@ public static class MacroLevelEvaluation
 
         using var windows = new MacroWindows(level0, data, tau, k, level.Device);
         var list = windows.All(episodes);
-        var (model, baseline) = MacroActionTrainer.PerStepErrors(level.MacroEncoder, level.Predictor, windows, list, 1024);
+        var (model, baseline) = MacroActionTrainer.PerStepErrors(level.MacroEncoder, level.Predictors, windows, list, 1024);
         var prediction = new PredictionError[k];
         for (int j = 0; j < k; j++) prediction[j] = new PredictionError(j + 1, model[j], baseline[j], list.Length);
 

@@ -23,6 +23,13 @@ public sealed record MacroLevelOptions
     /// <summary>Hidden sizes of the level's predictor <c>z' = z + MLP([z, m])</c>.</summary>
     public int[] PredictorHidden { get; init; } = [128, 128];
 
+    /// <summary>
+    /// Predictors K trained over the one macro-action encoder (an ensemble; each starts from its own random weights).
+    /// Planning scores a macro plan under every member (<c>Planner.Ensembles.EnsembleRolloutEvaluator</c>), so the
+    /// upper planner cannot exploit one model's errors. Training costs about K times the predictor's share.
+    /// </summary>
+    public int EnsembleSize { get; init; } = 1;
+
     /// <summary>Hidden activation of both networks.</summary>
     public Activation Activation { get; init; } = Activation.Relu;
 
@@ -96,6 +103,7 @@ public sealed record MacroLevelOptions
         Guard.AtLeast(TimeScale, 1, nameof(TimeScale));
         Guard.AtLeast(MacroActionDim, 1, nameof(MacroActionDim));
         Guard.AtLeast(RolloutSteps, 1, nameof(RolloutSteps));
+        Guard.AtLeast(EnsembleSize, 1, nameof(EnsembleSize));
         Guard.AtLeast(BatchSize, 1, nameof(BatchSize));
         Guard.AtLeast(Epochs, 1, nameof(Epochs));
         Guard.AtLeast(WindowsPerEpoch, 0, nameof(WindowsPerEpoch));

@@ -10,12 +10,12 @@ namespace Planner.Torch.Training.Hierarchy;
 internal static class MacroLoss
 {
     /// <summary>
-    /// Returns the mean over the K steps of the prediction MSE; <paramref name="modelPerStep"/> and
+    /// Returns the mean over the K steps (and over the ensemble's predictors, which share the macro-actions) of the prediction MSE; <paramref name="modelPerStep"/> and
     /// <paramref name="baselinePerStep"/> (<c>[K]</c>, detached) are the per-step MSEs of the model and of predicting no
     /// change; <paramref name="preActivation"/> the macro encoder's pre-tanh output <c>[B*K x M]</c>. A positive
     /// <paramref name="noise"/> adds Gaussian noise of that standard deviation to the macro-actions (training only).
     /// </summary>
-    public static Tensor Rollout(MacroActionEncoder encoder, ResidualMlpDynamics predictor, Tensor latents, Tensor chunks,
+    public static Tensor Rollout(MacroActionEncoder encoder, IReadOnlyList<ResidualMlpDynamics> predictors, Tensor latents, Tensor chunks,
         out Tensor modelPerStep, out Tensor baselinePerStep, out Tensor preActivation, double noise = 0)
     {
         long b = latents.shape[0], k = chunks.shape[1];
@@ -23,15 +23,18 @@ internal static class MacroLoss
         var m = preActivation.tanh().reshape(b, k, -1);
         if (noise > 0) m = m + randn_like(m) * noise;
         var z0 = latents.select(1, 0);
-        var pred = z0;
         var model = new Tensor[k];
         var baseline = new Tensor[k];
-        for (int j = 0; j < k; j++)
+        for (int j = 0; j < k; j++) baseline[j] = (z0 - latents.select(1, j + 1)).square().mean();
+        foreach (var predictor in predictors)
         {
-            pred = predictor.call(pred, m.select(1, j));
-            var target = latents.select(1, j + 1);
-            model[j] = (pred - target).square().mean();
-            baseline[j] = (z0 - target).square().mean();
+            var pred = z0;
+            for (int j = 0; j < k; j++)
+            {
+                pred = predictor.call(pred, m.select(1, j));
+                var error = (pred - latents.select(1, j + 1)).square().mean() / predictors.Count;
+                model[j] = model[j] is null ? error : model[j] + error;
+            }
         }
         var perStep = stack(model);
         modelPerStep = perStep.detach();

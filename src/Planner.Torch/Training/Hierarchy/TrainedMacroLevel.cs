@@ -15,25 +15,43 @@ public sealed class TrainedMacroLevel : IDisposable
 {
     private bool _disposed;
 
-    /// <summary>Assembles a level from its parts; the metadata must describe them.</summary>
+    /// <summary>Assembles a level with one predictor from its parts; the metadata must describe them.</summary>
     public TrainedMacroLevel(LevelMetadata metadata, MacroActionEncoder macroEncoder, ResidualMlpDynamics predictor, Device? device = null)
+        : this(metadata, macroEncoder, [predictor ?? throw new ArgumentNullException(nameof(predictor))], device)
+    {
+    }
+
+    /// <summary>
+    /// Assembles a level whose <paramref name="predictors"/> form an ensemble over the one macro-action space
+    /// (<see cref="LevelMetadata.EnsembleSize"/> of them); the metadata must describe them.
+    /// </summary>
+    public TrainedMacroLevel(LevelMetadata metadata, MacroActionEncoder macroEncoder, IReadOnlyList<ResidualMlpDynamics> predictors, Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(macroEncoder);
-        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(predictors);
         metadata.Validate("metadata");
         if (macroEncoder.ChunkDim != metadata.ChunkDim || macroEncoder.MacroActionDim != metadata.MacroActionDim)
             throw new ArgumentException($"the macro encoder maps {macroEncoder.ChunkDim} -> {macroEncoder.MacroActionDim}; the metadata says {metadata.ChunkDim} -> {metadata.MacroActionDim}.", nameof(macroEncoder));
-        if (predictor.StateDim != metadata.LatentDim || predictor.ActionDim != metadata.MacroActionDim)
-            throw new ArgumentException($"the predictor has S={predictor.StateDim}, A={predictor.ActionDim}; the metadata says S={metadata.LatentDim}, M={metadata.MacroActionDim}.", nameof(predictor));
+        if (predictors.Count != metadata.EnsembleSize)
+            throw new ArgumentException($"{predictors.Count} predictor(s) given; the metadata says ensembleSize = {metadata.EnsembleSize}.", nameof(predictors));
+        foreach (var predictor in predictors)
+        {
+            ArgumentNullException.ThrowIfNull(predictor, nameof(predictors));
+            if (predictor.StateDim != metadata.LatentDim || predictor.ActionDim != metadata.MacroActionDim)
+                throw new ArgumentException($"a predictor has S={predictor.StateDim}, A={predictor.ActionDim}; the metadata says S={metadata.LatentDim}, M={metadata.MacroActionDim}.", nameof(predictors));
+        }
         Metadata = metadata;
         MacroEncoder = macroEncoder;
-        Predictor = predictor;
+        Predictors = [.. predictors];
         Device = device ?? CPU;
         macroEncoder.to(Device);
-        predictor.to(Device);
         macroEncoder.eval();
-        predictor.eval();
+        foreach (var predictor in Predictors)
+        {
+            predictor.to(Device);
+            predictor.eval();
+        }
     }
 
     /// <summary>Sizes, time-scale, level-0 fingerprint and training record.</summary>
@@ -42,8 +60,11 @@ public sealed class TrainedMacroLevel : IDisposable
     /// <summary>Chunk of tau base actions -&gt; macro-action in [-1, 1]^M.</summary>
     public MacroActionEncoder MacroEncoder { get; }
 
-    /// <summary>The level's predictor over macro-actions; usable directly as an <see cref="ITorchDynamics"/> for planning.</summary>
-    public ResidualMlpDynamics Predictor { get; }
+    /// <summary>The level's predictor over macro-actions (member 0 of an ensemble); usable directly as an <see cref="ITorchDynamics"/> for planning.</summary>
+    public ResidualMlpDynamics Predictor => Predictors[0];
+
+    /// <summary>Every predictor of the ensemble (one unless trained with <see cref="MacroLevelOptions.EnsembleSize"/> &gt; 1).</summary>
+    public IReadOnlyList<ResidualMlpDynamics> Predictors { get; }
 
     /// <summary>Where the parameters live.</summary>
     public Device Device { get; }
@@ -101,7 +122,10 @@ public sealed class TrainedMacroLevel : IDisposable
     public MlpWeights PredictorWeights() => Predictor.ToWeights();
 
     /// <summary>The predictor as a managed (CPU, SIMD, libtorch-free) model for <c>ManagedRolloutEvaluator</c> and <c>DynamicsPredictor</c>.</summary>
-    public ResidualMlp ToManaged() => new(LatentDim, MacroActionDim, PredictorWeights());
+    public ResidualMlp ToManaged() => ToManaged(0);
+
+    /// <summary>Ensemble member <paramref name="member"/> as a managed model.</summary>
+    public ResidualMlp ToManaged(int member) => new(LatentDim, MacroActionDim, Predictors[member].ToWeights());
 
     /// <summary>The macro encoder's weights (tanh follows them).</summary>
     public MlpWeights MacroEncoderWeights() => MacroEncoder.ToWeights();
@@ -110,7 +134,8 @@ public sealed class TrainedMacroLevel : IDisposable
     public List<NamedTensor> ToTensors()
     {
         var list = new List<NamedTensor>(WorldModelCheckpoint.MlpTensors(LevelCheckpoint.MacroEncoderPrefix, MacroEncoder.ToWeights()));
-        list.AddRange(WorldModelCheckpoint.MlpTensors(LevelCheckpoint.PredictorPrefix, Predictor.ToWeights()));
+        for (int k = 0; k < Predictors.Count; k++)
+            list.AddRange(WorldModelCheckpoint.MlpTensors(LevelCheckpoint.PredictorPrefixOf(k), Predictors[k].ToWeights()));
         return list;
     }
 
@@ -142,8 +167,9 @@ public sealed class TrainedMacroLevel : IDisposable
         ArgumentNullException.ThrowIfNull(checkpoint);
         var m = checkpoint.Metadata;
         var encoder = new MacroActionEncoder(checkpoint.MacroEncoderMlp());
-        var predictor = new ResidualMlpDynamics(m.LatentDim, m.MacroActionDim, checkpoint.PredictorMlp());
-        return new TrainedMacroLevel(m, encoder, predictor, device);
+        var predictors = new ResidualMlpDynamics[m.EnsembleSize];
+        for (int k = 0; k < predictors.Length; k++) predictors[k] = new ResidualMlpDynamics(m.LatentDim, m.MacroActionDim, checkpoint.PredictorMlp(k));
+        return new TrainedMacroLevel(m, encoder, predictors, device);
     }
 
     /// <summary>The <see cref="LevelCheckpoint.EncoderFingerprint"/> of a level-0 model (identifies its latent space).</summary>
@@ -159,6 +185,6 @@ public sealed class TrainedMacroLevel : IDisposable
         if (_disposed) return;
         _disposed = true;
         MacroEncoder.Dispose();
-        Predictor.Dispose();
+        foreach (var predictor in Predictors) predictor.Dispose();
     }
 }
