@@ -40,6 +40,7 @@ public sealed class HierarchicalController : IDisposable
     private readonly bool[][] _noDirect;    // _noDirect[k][b]: robot b got stuck with the goal itself; no DirectGoalRadius for it
     private readonly float[][] _anchors;    // _anchors[k]: latents at level k's last stuck check, [B x S]
     private readonly int[] _ticksSinceCheck;
+    private long _tick; // ticks since the goal was set: the stamp of avoided points
     private readonly int _latentDim;
     private bool _hasGoals;
 
@@ -125,6 +126,7 @@ public sealed class HierarchicalController : IDisposable
             _levels[k].Avoided?.Clear();
         }
         Array.Fill(_ticksSinceCheck, -1); // anchors are taken on the next tick
+        _tick = 0;
     }
 
     /// <summary>One tick: observations <c>[B x O]</c> in, real actions <c>[B x A]</c> out.</summary>
@@ -142,7 +144,9 @@ public sealed class HierarchicalController : IDisposable
             float radius = _levels[k].Options.SubgoalReachedRadius;
             if (radius > 0 && _hasPlan[k] && AnyWithin(z, _subgoals[k - 1], radius)) _force[k] = true;
             if (_levels[k].Options.StuckTicks > 0) CheckStuck(k, z);
+            if (_levels[k].Options.AvoidTicks > 0) _levels[k].Avoided?.ForgetBefore(_tick - _levels[k].Options.AvoidTicks);
         }
+        _tick++;
 
         int replanned = 0;
         long evaluations = 0;
@@ -258,7 +262,7 @@ public sealed class HierarchicalController : IDisposable
             }
             else if (_hasPlan[k])
             {
-                _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s));
+                _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s), _tick);
                 stuck = true;
             }
         }

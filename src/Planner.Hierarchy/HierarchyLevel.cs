@@ -55,6 +55,12 @@ public sealed record LevelOptions
     /// <summary>Latent distance (L2) a robot must move within <see cref="StuckTicks"/> ticks not to count as stuck.</summary>
     public float StuckDistance { get; init; }
 
+    /// <summary>
+    /// Ticks after which a subgoal recorded by stuck detection is forgotten (0: kept until the goal changes or the
+    /// memory is full). A robot slow at a door would otherwise close that door for the rest of the task.
+    /// </summary>
+    public int AvoidTicks { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
@@ -66,6 +72,7 @@ public sealed record LevelOptions
         Guard.NonNegative(ReachRadius, nameof(ReachRadius));
         Guard.AtLeast(StuckTicks, 0, nameof(StuckTicks));
         Guard.NonNegative(StuckDistance, nameof(StuckDistance));
+        Guard.AtLeast(AvoidTicks, 0, nameof(AvoidTicks));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

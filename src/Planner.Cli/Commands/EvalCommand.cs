@@ -18,7 +18,8 @@ internal static class EvalCommand
           --bins 1-3,4-7,8-99          distance bins of the report
           --max-steps N (300)          --json (with one row per episode)
           --plot FILE.png              paths, subgoals and the top level's first imagined plan of the first 8 episodes
-          --plot-failures              plot the first 8 failed episodes instead
+          --plot-failures              plot the first failed episodes instead
+          --plot-episodes K (8)        episodes drawn; with 1, every plan the top level made in it is drawn
           cost:     --distance sql2|l2|l1|cosine (l2)  --step-weight W (0.1; the last step weighs 1)
           level 0:  --low-planner gd|cem|mppi|hybrid (gd) --samples N (16) --horizon H (24) --iters K (20)
           levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
@@ -30,7 +31,7 @@ internal static class EvalCommand
                       only once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
                     --stuck-ticks T (16; 0: off)  --stuck-distance D (1)  every T ticks, a robot whose latent moved less
                       than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
-                      the upper level's cost, which replans from scratch
+                      the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -42,7 +43,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement"], ["json", "plot-failures"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks"], ["json", "plot-failures"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -75,6 +76,7 @@ internal static class EvalCommand
             StuckDistance = (float)a.Double("stuck-distance", d.StuckDistance, 0),
             AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),
             AvoidWeight = (float)a.Double("avoid-weight", d.AvoidWeight, 0),
+            AvoidTicks = a.Int("avoid-ticks", d.AvoidTicks, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
         };
         var settings = new EvaluationSettings
@@ -84,6 +86,7 @@ internal static class EvalCommand
         };
         if (settings.MaxCells < settings.MinCells) throw new UsageException($"planner eval: --max-cells {settings.MaxCells} is below --min-cells {settings.MinCells}.");
         var bins = ParseBins(a.String("bins", "1-3,4-7,8-999"));
+        int plotEpisodes = a.Int("plot-episodes", 8, 1, 1000);
 
         // Every flag is checked above before the model is opened, so a bad flag is reported as such.
         using var models = WorldModelStack.Open(modelDir, backend, threads);
@@ -98,7 +101,7 @@ internal static class EvalCommand
         var results = MazeEvaluator.Run(layout, models, agent, settings,
             new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));
         var report = EvaluationReport.From(mode, results, bins);
-        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models, a.Has("plot-failures"));
+        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models, a.Has("plot-failures"), plotEpisodes);
         if (a.Has("json"))
             Json.WriteObject(stdout, report.WriteJson);
         else

@@ -54,6 +54,9 @@ internal sealed record AgentSettings
     /// <summary>Radius of the keep-out ball around a subgoal a robot got stuck on.</summary>
     public float AvoidRadius { get; init; } = 2f;
 
+    /// <summary>Ticks after which a keep-out ball is forgotten (0: kept for the whole task).</summary>
+    public int AvoidTicks { get; init; }
+
     /// <summary>Weight of those keep-out balls.</summary>
     public float AvoidWeight { get; init; } = 10f;
 

@@ -5,13 +5,15 @@ namespace Planner.Costs;
 /// over the points <c>p_j</c> of the trajectory's robot (<see cref="CostShape.Robot"/>). A hierarchy records here the
 /// subgoals its level below got stuck on (its stuck detection), so the next plan goes
 /// around what the model wrongly thought passable, typically a wall next to a door. Each robot keeps its most recent
-/// <see cref="Capacity"/> points (older ones are overwritten). Buffers are allocated once; not thread-safe against
-/// concurrent <see cref="Add"/> and planning.
+/// <see cref="Capacity"/> points, oldest first (a full memory drops its oldest), each with a stamp (e.g. the tick it was
+/// added) so that <see cref="ForgetBefore"/> can let old ones expire. Buffers are allocated once; not thread-safe against
+/// concurrent changes and planning.
 /// </summary>
 public sealed class AvoidedPointsCost : CostTerm
 {
-    private readonly float[] _points;  // [robots x capacity x dim]
-    private readonly int[] _count, _next;
+    private readonly float[] _points;  // [robots x capacity x dim], each robot's held points first, oldest first
+    private readonly long[] _stamps;   // [robots x capacity]
+    private readonly int[] _count;
 
     /// <summary>Creates an empty memory for <paramref name="robots"/> robots of points of size <paramref name="dim"/>.</summary>
     public AvoidedPointsCost(int robots, int dim, float radius, float weight, int capacity = 8)
@@ -27,8 +29,8 @@ public sealed class AvoidedPointsCost : CostTerm
         Radius = radius;
         Weight = weight;
         _points = new float[robots * capacity * dim];
+        _stamps = new long[robots * capacity];
         _count = new int[robots];
-        _next = new int[robots];
     }
 
     /// <summary>Robots B.</summary>
@@ -52,7 +54,7 @@ public sealed class AvoidedPointsCost : CostTerm
     /// <summary>Points currently held for <paramref name="robot"/>.</summary>
     public int CountOf(int robot) => _count[CheckRobot(robot)];
 
-    /// <summary>The <paramref name="index"/>-th point held for <paramref name="robot"/> (storage order).</summary>
+    /// <summary>The <paramref name="index"/>-th point held for <paramref name="robot"/>, oldest first.</summary>
     public ReadOnlySpan<float> PointOf(int robot, int index)
     {
         CheckRobot(robot);
@@ -73,24 +75,47 @@ public sealed class AvoidedPointsCost : CostTerm
             for (int j = 0; j < Capacity; j++) held[b * Capacity + j] = j < _count[b] ? 1f : 0f;
     }
 
-    /// <summary>Adds a point for <paramref name="robot"/>, overwriting its oldest when full.</summary>
-    public void Add(int robot, ReadOnlySpan<float> point)
+    /// <summary>
+    /// Adds a point for <paramref name="robot"/> with <paramref name="stamp"/> (stamps of one robot should not
+    /// decrease: expiry drops the oldest first), dropping its oldest point when full.
+    /// </summary>
+    public void Add(int robot, ReadOnlySpan<float> point, long stamp = 0)
     {
         CheckRobot(robot);
         Guard.Length(point.Length, Dim, nameof(point), $"[S={Dim}]");
         Guard.Finite(point, nameof(point));
-        point.CopyTo(_points.AsSpan((robot * Capacity + _next[robot]) * Dim, Dim));
-        _next[robot] = (_next[robot] + 1) % Capacity;
-        if (_count[robot] < Capacity) _count[robot]++;
+        if (_count[robot] == Capacity) DropOldest(robot);
+        int slot = robot * Capacity + _count[robot]++;
+        point.CopyTo(_points.AsSpan(slot * Dim, Dim));
+        _stamps[slot] = stamp;
         Version++;
+    }
+
+    /// <summary>Forgets, for every robot, the points whose stamp is below <paramref name="stamp"/>.</summary>
+    public void ForgetBefore(long stamp)
+    {
+        bool changed = false;
+        for (int b = 0; b < Robots; b++)
+            while (_count[b] > 0 && _stamps[b * Capacity] < stamp)
+            {
+                DropOldest(b);
+                changed = true;
+            }
+        if (changed) Version++;
     }
 
     /// <summary>Forgets every robot's points.</summary>
     public void Clear()
     {
         Array.Clear(_count);
-        Array.Clear(_next);
         Version++;
+    }
+
+    private void DropOldest(int robot)
+    {
+        int first = robot * Capacity, n = --_count[robot];
+        _points.AsSpan((first + 1) * Dim, n * Dim).CopyTo(_points.AsSpan(first * Dim, n * Dim));
+        _stamps.AsSpan(first + 1, n).CopyTo(_stamps.AsSpan(first, n));
     }
 
     private int CheckRobot(int robot)

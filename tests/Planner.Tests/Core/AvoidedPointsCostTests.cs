@@ -56,19 +56,46 @@ public class AvoidedPointsCostTests
     }
 
     [Test]
-    public void AFullMemoryOverwritesItsOldestPointAndBadInputIsRejected()
+    public void AFullMemoryDropsItsOldestPointAndBadInputIsRejected()
     {
         var avoided = new AvoidedPointsCost(robots: 1, dim: 2, radius: 1f, weight: 1f, capacity: 2);
         avoided.Add(0, [1f, 1f]);
         avoided.Add(0, [2f, 2f]);
         avoided.Add(0, [3f, 3f]);
         Assert.That(avoided.CountOf(0), Is.EqualTo(2));
-        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(new[] { 3f, 3f }), "the oldest slot was reused");
-        Assert.That(avoided.PointOf(0, 1).ToArray(), Is.EqualTo(new[] { 2f, 2f }));
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(new[] { 2f, 2f }), "the oldest point was dropped");
+        Assert.That(avoided.PointOf(0, 1).ToArray(), Is.EqualTo(new[] { 3f, 3f }));
         Assert.Throws<ArgumentOutOfRangeException>(() => avoided.Add(1, [0f, 0f]));
         Assert.Throws<ArgumentException>(() => avoided.Add(0, [0f]));
         Assert.Throws<ArgumentException>(() => avoided.Add(0, [float.NaN, 0f]));
         Assert.Throws<ArgumentOutOfRangeException>(() => new AvoidedPointsCost(1, 2, radius: 0f, weight: 1f));
         Assert.Throws<ArgumentException>(() => avoided.Validate(new CostShape(4, 3, 2, 3)));
+    }
+
+    [Test]
+    public void PointsExpireOldestFirstPerRobotAndTheCostFollows()
+    {
+        var avoided = new AvoidedPointsCost(robots: 2, dim: 2, radius: 1f, weight: 1f, capacity: 4);
+        avoided.Add(0, [0f, 0f], stamp: 10);
+        avoided.Add(0, [5f, 5f], stamp: 20);
+        avoided.Add(1, [0f, 0f], stamp: 30);
+        var shape = new CostShape(1, 2, 1, 2);
+        float Cost(int robot) => avoided.Accumulate(shape with { Robot = robot }, [0.5f, 0f], [0f], [0f, 0f], default, default);
+        Assert.That(Cost(0), Is.EqualTo(0.25f).Within(1e-6f), "inside the ball at the origin: (1 - 0.5)^2");
+        int version = avoided.Version;
+
+        avoided.ForgetBefore(15);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(1));
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(new[] { 5f, 5f }), "only the point stamped 10 expired");
+        Assert.That(avoided.CountOf(1), Is.EqualTo(1), "robot 1's point is newer");
+        Assert.That(Cost(0), Is.Zero, "the expired ball no longer costs anything");
+        Assert.That(Cost(1), Is.EqualTo(0.25f).Within(1e-6f));
+        Assert.That(avoided.Version, Is.GreaterThan(version), "backends re-upload after expiry");
+
+        version = avoided.Version;
+        avoided.ForgetBefore(15);
+        Assert.That(avoided.Version, Is.EqualTo(version), "nothing expired, nothing changed");
+        avoided.ForgetBefore(long.MaxValue);
+        Assert.That(avoided.CountOf(0) + avoided.CountOf(1), Is.Zero);
     }
 }

@@ -265,6 +265,33 @@ public class HierarchyTests
         Assert.Throws<ArgumentException>(() => new HierarchyLevel(high.Planner, high.Predictor, high.Options, new AvoidedPointsCost(2, S, 1f, 1f)));
     }
 
+    [TestCase(0, 8, TestName = "WithoutExpiryAPinnedRobotFillsItsAvoidedMemory")]
+    [TestCase(6, 2, TestName = "AvoidedSubgoalsExpireAfterAvoidTicks")]
+    public void AvoidedSubgoalsAreForgottenAfterAvoidTicks(int avoidTicks, int expectedMost)
+    {
+        var model1 = Compose(PointMass(), 8);
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f, capacity: 8);
+        var evaluator = new ManagedRolloutEvaluator(model1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), avoided));
+        var planning = new PlanningOptions { Horizon = 4, Candidates = 2, Iterations = 5, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
+        var high = new HierarchyLevel(new GradientPlanner(evaluator, planning, 1), new DynamicsPredictor(model1),
+            new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.1f, AvoidTicks = avoidTicks }, avoided);
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), high]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S]; // pinned: stuck at every check (every 4 ticks from tick 4)
+        var u = new float[A];
+        int most = 0;
+        var first = Array.Empty<float>();
+        for (int tick = 0; tick < 48; tick++)
+        {
+            controller.Act(x, u);
+            if (tick == 4) first = avoided.PointOf(0, 0).ToArray();
+            most = Math.Max(most, avoided.CountOf(0));
+        }
+        Assert.That(most, Is.EqualTo(expectedMost), "points held at most");
+        if (avoidTicks > 0)
+            Assert.That(avoided.PointOf(0, 0).ToArray(), Is.Not.EqualTo(first), "the first recorded subgoal has expired");
+    }
+
     /// <summary>
     /// A pinned robot that was handed the goal itself (delegated by ReachRadius, or within DirectGoalRadius, e.g. behind
     /// a wall) gets an upper plan once found stuck; the goal itself is never avoided.
