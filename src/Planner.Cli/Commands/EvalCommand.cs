@@ -25,6 +25,7 @@ internal static class EvalCommand
           levels >= 1 (hier, every level the model has; time-scales from the checkpoint):
                     --high-planner (cem) --high-samples (64) --high-horizon (16) --high-iters (4)
                       (a modest search: a stronger one finds the macro model's errors, e.g. paths through walls)
+                    --high-replan N (0: every tau ticks)  an upper level's replanning period in ticks
                     --high-step-weight W (0.1; 0 = terminal cost only)  --subgoal-step K (4: the latent after K upper steps)
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
                     --reach-radius R (0.5; 0: off)  the level below tries the goal itself first; an upper level plans
@@ -43,7 +44,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks"], ["json", "plot-failures"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan"], ["json", "plot-failures"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -77,6 +78,7 @@ internal static class EvalCommand
             AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),
             AvoidWeight = (float)a.Double("avoid-weight", d.AvoidWeight, 0),
             AvoidTicks = a.Int("avoid-ticks", d.AvoidTicks, 0, 1_000_000),
+            HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
         };
         var settings = new EvaluationSettings

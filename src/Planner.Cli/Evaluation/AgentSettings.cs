@@ -45,6 +45,9 @@ internal sealed record AgentSettings
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
     public float ReachRadius { get; init; } = 0.5f;
 
+    /// <summary>Upper levels replan every so many ticks (0: every tau ticks, their time-scale).</summary>
+    public int HighReplanEvery { get; init; }
+
     /// <summary>Upper levels check every so many ticks whether a robot is stuck on its subgoal (0: off).</summary>
     public int StuckTicks { get; init; } = 16;
 

@@ -117,7 +117,7 @@ internal static class MazeEvaluator
             var settings = agent.Levels[k];
             var options = new LevelOptions
             {
-                TimeScale = models.TimeScaleOf(k), SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
+                TimeScale = models.TimeScaleOf(k), ReplanEvery = k == 0 ? 0 : agent.HighReplanEvery, SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
                 SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
                 DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
                 StuckTicks = k == 0 ? 0 : agent.StuckTicks, StuckDistance = agent.StuckDistance, AvoidTicks = agent.AvoidTicks,
