@@ -4,6 +4,8 @@ using Planner.Managed;
 using Planner.Models;
 using Planner.Tests.Core;
 using Planner.Tests.Support;
+using Planner.Torch.Models;
+using Planner.Torch.Rollout;
 
 namespace Planner.Tests.Ensembles;
 
@@ -108,6 +110,35 @@ public class EnsembleRolloutEvaluatorTests
         TestContext.Out.WriteLine($"plan: shared {actions[0]:F3}, shortcut {actions[1]:F3}, cost {costs[0]:F4}");
         Assert.That(actions[0], Is.GreaterThan(1.5f), "the plan moves through the channel both models agree on");
         Assert.That(Math.Abs(actions[1]), Is.LessThan(0.1f), "and hardly uses the channel only one model believes in");
+    }
+
+    [Test]
+    public void TorchAndManagedEnsemblesAgreeAndSteadyStateCallsAllocateNothing()
+    {
+        int[] seeds = [3, 4, 5];
+        var torchModels = seeds.Select(k => new ResidualMlpDynamics(S, A, MlpWeights.Random([S + A, 16, S], Activation.Tanh, k, 0.5f))).ToArray();
+        try
+        {
+            using var managed = new EnsembleRolloutEvaluator(Members(seeds), 0.7f);
+            using var torch = new EnsembleRolloutEvaluator(torchModels.Select(m => (IRolloutEvaluator)new TorchRolloutEvaluator(m, Cost())).ToArray(), 0.7f);
+            BindAll(managed);
+            BindAll(torch);
+            var actions = Fixtures.Gaussian(B * N * H * A, 11, 0.5f);
+            float[] c1 = new float[B * N], c2 = new float[B * N], g1 = new float[actions.Length], g2 = new float[actions.Length];
+            managed.Evaluate(actions, N, H, c1, g1);
+            torch.Evaluate(actions, N, H, c2, g2);
+            for (int i = 0; i < c1.Length; i++) Assert.That(c2[i], Is.EqualTo(c1[i]).Within(1e-4f * (1 + Math.Abs(c1[i]))), $"cost {i}");
+            for (int i = 0; i < g1.Length; i++) Assert.That(g2[i], Is.EqualTo(g1[i]).Within(1e-4f * (1 + Math.Abs(g1[i]))), $"gradient {i}");
+
+            managed.Evaluate(actions, N, H, c1, g1); // warm: buffers exist
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++) managed.Evaluate(actions, N, H, c1, g1);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, "the managed ensemble allocates nothing per call");
+        }
+        finally
+        {
+            foreach (var m in torchModels) m.Dispose();
+        }
     }
 
     [Test]
