@@ -262,7 +262,8 @@ public sealed class HierarchicalController : IDisposable
             }
             else if (_hasPlan[k])
             {
-                _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s), _tick);
+                if (!options.AvoidOnlyWhenBlocked || LowerPlanStalls(k, b, z, options.StuckDistance))
+                    _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s), _tick);
                 stuck = true;
             }
         }
@@ -273,6 +274,13 @@ public sealed class HierarchicalController : IDisposable
         }
         z.CopyTo(anchors);
         _ticksSinceCheck[k] = 0;
+    }
+
+    /// <summary>True when the latest plan of level k-1 for robot b ends within <paramref name="radius"/> of its current latent.</summary>
+    private bool LowerPlanStalls(int k, int b, ReadOnlySpan<float> z, float radius)
+    {
+        int h = _levels[k - 1].Planner.Horizon, s = _latentDim;
+        return Distance(_predicted[k - 1].AsSpan((b * h + h - 1) * s, s), z.Slice(b * s, s)) < radius;
     }
 
     /// <summary>True when robot b is within level k's DirectGoalRadius of its goal (and that shortcut is not switched off for it).</summary>

@@ -56,6 +56,14 @@ public sealed record LevelOptions
     public float StuckDistance { get; init; }
 
     /// <summary>
+    /// With stuck detection: record the subgoal only when the level below agrees that it is blocked, i.e. its own
+    /// latest plan ends within <see cref="StuckDistance"/> of where the robot is (a wall its finer model knows). When
+    /// the level below still expects to move (say, a robot slow in a door), this level only replans from scratch, so
+    /// a door that is merely hard to pass is not closed.
+    /// </summary>
+    public bool AvoidOnlyWhenBlocked { get; init; }
+
+    /// <summary>
     /// Ticks after which a subgoal recorded by stuck detection is forgotten (0: kept until the goal changes or the
     /// memory is full). A robot slow at a door would otherwise close that door for the rest of the task.
     /// </summary>

@@ -32,7 +32,8 @@ internal static class EvalCommand
                       only once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
                     --stuck-ticks T (16; 0: off)  --stuck-distance D (1)  every T ticks, a robot whose latent moved less
                       than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
-                      the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks
+                      the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks;
+                      --avoid-when-blocked: place a ball only when level 0's own plan also stalls there
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -44,7 +45,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan"], ["json", "plot-failures"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan"], ["json", "plot-failures", "avoid-when-blocked"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -78,6 +79,7 @@ internal static class EvalCommand
             AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),
             AvoidWeight = (float)a.Double("avoid-weight", d.AvoidWeight, 0),
             AvoidTicks = a.Int("avoid-ticks", d.AvoidTicks, 0, 1_000_000),
+            AvoidOnlyWhenBlocked = a.Has("avoid-when-blocked"),
             HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
         };

@@ -57,6 +57,9 @@ internal sealed record AgentSettings
     /// <summary>Radius of the keep-out ball around a subgoal a robot got stuck on.</summary>
     public float AvoidRadius { get; init; } = 2f;
 
+    /// <summary>Place a keep-out ball only when the level below's own plan also stalls (it knows the way is blocked).</summary>
+    public bool AvoidOnlyWhenBlocked { get; init; }
+
     /// <summary>Ticks after which a keep-out ball is forgotten (0: kept for the whole task).</summary>
     public int AvoidTicks { get; init; }
 

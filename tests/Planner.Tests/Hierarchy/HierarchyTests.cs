@@ -265,6 +265,32 @@ public class HierarchyTests
         Assert.Throws<ArgumentException>(() => new HierarchyLevel(high.Planner, high.Predictor, high.Options, new AvoidedPointsCost(2, S, 1f, 1f)));
     }
 
+    /// <summary>
+    /// With AvoidOnlyWhenBlocked, a pinned robot's subgoal is recorded only when level 0's own model also predicts no
+    /// progress (its plan ends where the robot is); when level 0 still expects to move, level 1 only replans.
+    /// </summary>
+    [TestCase(true, 1, TestName = "ASubgoalIsAvoidedWhenTheLevelBelowAlsoStalls")]
+    [TestCase(false, 0, TestName = "ASubgoalIsNotAvoidedWhileTheLevelBelowExpectsToMove")]
+    public void AvoidOnlyWhenBlockedAsksTheLevelBelow(bool lowerModelStalls, int expectedPoints)
+    {
+        var model1 = Compose(PointMass(), 8);
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        var evaluator = new ManagedRolloutEvaluator(model1, new CostFunction(new GoalDistanceCost(DistanceKind.SquaredL2, 0.1f, 1f), avoided));
+        var planning = new PlanningOptions { Horizon = 4, Candidates = 2, Iterations = 5, Bounds = ActionBounds.Uniform(model1.ActionDim, -1, 1), Seed = 8 };
+        var high = new HierarchyLevel(new GradientPlanner(evaluator, planning, 1), new DynamicsPredictor(model1),
+            new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.1f, AvoidOnlyWhenBlocked = true }, avoided);
+        // A level-0 model whose actions do nothing predicts that the robot stays put: it "knows" the way is blocked.
+        var low = lowerModelStalls ? new LinearDynamics(PointMass().A.ToArray(), new float[S * A], S, A) : PointMass();
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(low, 1, 8, 1), high]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S]; // pinned
+        var u = new float[A];
+        for (int tick = 0; tick < 4; tick++) controller.Act(x, u);
+        var check = controller.Act(x, u);
+        Assert.That(check.Replanned(1), Is.True, "a stuck robot always gets a fresh upper plan");
+        Assert.That(avoided.CountOf(0), Is.EqualTo(expectedPoints));
+    }
+
     [TestCase(0, 8, TestName = "WithoutExpiryAPinnedRobotFillsItsAvoidedMemory")]
     [TestCase(6, 2, TestName = "AvoidedSubgoalsExpireAfterAvoidTicks")]
     public void AvoidedSubgoalsAreForgottenAfterAvoidTicks(int avoidTicks, int expectedMost)
