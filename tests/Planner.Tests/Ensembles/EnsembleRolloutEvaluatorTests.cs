@@ -26,6 +26,18 @@ public class EnsembleRolloutEvaluatorTests
 
     private static void BindAll(IRolloutEvaluator evaluator) => evaluator.Bind(Fixtures.Gaussian(B * S, 1), Fixtures.Gaussian(B * S, 2), B);
 
+    /// <summary>Binds both evaluators to the same problems and scores the same random actions with gradients.</summary>
+    private static (float[] Actions, float[] C1, float[] G1, float[] C2, float[] G2) ScoreBoth(IRolloutEvaluator x, IRolloutEvaluator y, int seed)
+    {
+        BindAll(x);
+        BindAll(y);
+        var actions = Fixtures.Gaussian(B * N * H * A, seed, 0.5f);
+        float[] c1 = new float[B * N], c2 = new float[B * N], g1 = new float[actions.Length], g2 = new float[actions.Length];
+        x.Evaluate(actions, N, H, c1, g1);
+        y.Evaluate(actions, N, H, c2, g2);
+        return (actions, c1, g1, c2, g2);
+    }
+
     [TestCase(0f)]
     [TestCase(0.7f)]
     public void CostIsTheMeanPlusWeightedStdOfTheMembersCosts(float lambda)
@@ -72,12 +84,7 @@ public class EnsembleRolloutEvaluatorTests
     {
         using var single = Members(3)[0];
         using var ensemble = new EnsembleRolloutEvaluator(Members(3));
-        BindAll(single);
-        BindAll(ensemble);
-        var actions = Fixtures.Gaussian(B * N * H * A, 8, 0.5f);
-        float[] c1 = new float[B * N], c2 = new float[B * N], g1 = new float[actions.Length], g2 = new float[actions.Length];
-        single.Evaluate(actions, N, H, c1, g1);
-        ensemble.Evaluate(actions, N, H, c2, g2);
+        var (actions, c1, g1, c2, g2) = ScoreBoth(single, ensemble, 8);
         Assert.That(c2, Is.EqualTo(c1));
         Assert.That(g2, Is.EqualTo(g1));
 
@@ -121,12 +128,7 @@ public class EnsembleRolloutEvaluatorTests
         {
             using var managed = new EnsembleRolloutEvaluator(Members(seeds), 0.7f);
             using var torch = new EnsembleRolloutEvaluator(torchModels.Select(m => (IRolloutEvaluator)new TorchRolloutEvaluator(m, Cost())).ToArray(), 0.7f);
-            BindAll(managed);
-            BindAll(torch);
-            var actions = Fixtures.Gaussian(B * N * H * A, 11, 0.5f);
-            float[] c1 = new float[B * N], c2 = new float[B * N], g1 = new float[actions.Length], g2 = new float[actions.Length];
-            managed.Evaluate(actions, N, H, c1, g1);
-            torch.Evaluate(actions, N, H, c2, g2);
+            var (actions, c1, g1, c2, g2) = ScoreBoth(managed, torch, 11);
             for (int i = 0; i < c1.Length; i++) Assert.That(c2[i], Is.EqualTo(c1[i]).Within(1e-4f * (1 + Math.Abs(c1[i]))), $"cost {i}");
             for (int i = 0; i < g1.Length; i++) Assert.That(g2[i], Is.EqualTo(g1[i]).Within(1e-4f * (1 + Math.Abs(g1[i]))), $"gradient {i}");
 
