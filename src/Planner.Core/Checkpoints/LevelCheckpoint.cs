@@ -53,11 +53,11 @@ public sealed class LevelCheckpoint
     /// <summary>The macro-action encoder's MLP (apply tanh to its output).</summary>
     public MlpWeights MacroEncoderMlp() => WorldModelCheckpoint.MlpFromTensors(MacroEncoderPrefix, Metadata.MacroEncoder, Tensors);
 
-    /// <summary>The predictor's MLP: <c>z' = z + MLP([z, m])</c>, usable as <c>new ResidualMlp(S, M, weights)</c>.</summary>
-    public MlpWeights PredictorMlp() => PredictorMlp(0);
-
-    /// <summary>Ensemble member <paramref name="member"/>'s predictor MLP (0 &lt;= member &lt; <see cref="LevelMetadata.EnsembleSize"/>).</summary>
-    public MlpWeights PredictorMlp(int member)
+    /// <summary>
+    /// The predictor's MLP: <c>z' = z + MLP([z, m])</c>, usable as <c>new ResidualMlp(S, M, weights)</c>; of ensemble
+    /// member <paramref name="member"/> (0 &lt;= member &lt; <see cref="LevelMetadata.EnsembleSize"/>).
+    /// </summary>
+    public MlpWeights PredictorMlp(int member = 0)
     {
         if ((uint)member >= (uint)Metadata.EnsembleSize)
             throw new ArgumentOutOfRangeException(nameof(member), member, $"member must be in [0, {Metadata.EnsembleSize}): the level has {Metadata.EnsembleSize} predictor(s).");

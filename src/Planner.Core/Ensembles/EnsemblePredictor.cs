@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Planner.Ensembles;
 
 /// <summary>
@@ -41,8 +43,8 @@ public sealed class EnsemblePredictor : ILatentPredictor
         for (int k = 1; k < _members.Length; k++)
         {
             _members[k].Predict(initial, actions, batch, horizon, scratch);
-            System.Numerics.Tensors.TensorPrimitives.Add(states[..n], scratch, states[..n]);
+            TensorPrimitives.Add(states[..n], scratch, states[..n]);
         }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(states[..n], 1f / _members.Length, states[..n]);
+        TensorPrimitives.Multiply(states[..n], 1f / _members.Length, states[..n]);
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Planner.Ensembles;
 
 /// <summary>
@@ -115,8 +117,7 @@ public sealed class EnsembleRolloutEvaluator : IRolloutEvaluator
             {
                 // d(mean + lambda std)/d c_j = 1/K + lambda (c_j - mean) / (K std); the std term has no slope at std = 0.
                 float w = (float)((1.0 + (std > 0 ? lambda * (_costs[j][r] - mean) / std : 0.0)) / k);
-                var gj = _gradients[j].AsSpan(r * perRow, perRow);
-                for (int i = 0; i < perRow; i++) g[i] += w * gj[i];
+                TensorPrimitives.MultiplyAdd(_gradients[j].AsSpan(r * perRow, perRow), w, g, g);
             }
         }
     }

@@ -121,11 +121,11 @@ public sealed class TrainedMacroLevel : IDisposable
     /// <summary>The predictor's weights for the managed backend (<c>new ResidualMlp(S, M, weights)</c>).</summary>
     public MlpWeights PredictorWeights() => Predictor.ToWeights();
 
-    /// <summary>The predictor as a managed (CPU, SIMD, libtorch-free) model for <c>ManagedRolloutEvaluator</c> and <c>DynamicsPredictor</c>.</summary>
-    public ResidualMlp ToManaged() => ToManaged(0);
-
-    /// <summary>Ensemble member <paramref name="member"/> as a managed model.</summary>
-    public ResidualMlp ToManaged(int member) => new(LatentDim, MacroActionDim, Predictors[member].ToWeights());
+    /// <summary>
+    /// The predictor (ensemble member <paramref name="member"/>) as a managed (CPU, SIMD, libtorch-free) model for
+    /// <c>ManagedRolloutEvaluator</c> and <c>DynamicsPredictor</c>.
+    /// </summary>
+    public ResidualMlp ToManaged(int member = 0) => new(LatentDim, MacroActionDim, Predictors[member].ToWeights());
 
     /// <summary>The macro encoder's weights (tanh follows them).</summary>
     public MlpWeights MacroEncoderWeights() => MacroEncoder.ToWeights();
