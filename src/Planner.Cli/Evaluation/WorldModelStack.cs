@@ -152,23 +152,12 @@ internal sealed class WorldModelStack : IDisposable
     }
 
     /// <summary>A planner that also disposes its evaluator.</summary>
-    private sealed class OwningPlanner(PlannerBase inner, IRolloutEvaluator evaluator) : IPlanner
+    private sealed class OwningPlanner(PlannerBase inner, IRolloutEvaluator evaluator) : DelegatingPlanner(inner)
     {
-        public int Batch => inner.Batch;
-        public int Horizon => inner.Horizon;
-        public int ActionDim => inner.ActionDim;
-        public int StateDim => inner.StateDim;
-        public int GoalDim => inner.GoalDim;
-        public ReadOnlySpan<float> BestPlan => inner.BestPlan;
-        public ReadOnlySpan<float> SafeAction => inner.SafeAction;
-        public ReadOnlySpan<float> BestCost => inner.BestCost;
-        public PlanStatus Plan(ReadOnlySpan<float> initialLatents, ReadOnlySpan<float> goals) => inner.Plan(initialLatents, goals);
-        public void ShiftWarmStart(int steps) => inner.ShiftWarmStart(steps);
-        public void ResetWarmStart() => inner.ResetWarmStart();
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
-            inner.Dispose();
-            evaluator.Dispose();
+            base.Dispose(disposing);
+            if (disposing) evaluator.Dispose();
         }
     }
 }

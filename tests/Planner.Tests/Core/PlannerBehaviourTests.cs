@@ -138,4 +138,28 @@ public class PlannerBehaviourTests
         planner.Plan(Fixtures.Gaussian(4, 2), new float[4]);
         Assert.That(bounds.Contains(planner.BestPlan), Is.True);
     }
+
+    private sealed class PassThroughPlanner(IPlanner inner) : DelegatingPlanner(inner);
+
+    [Test]
+    public void ADelegatingPlannerPlansAsItsInnerPlannerAndDisposesIt()
+    {
+        var lq = Fixtures.Lq();
+        var x0 = Fixtures.Gaussian(4, 1);
+        var options = new PlanningOptions { Horizon = 5, Candidates = 8, Iterations = 10, Seed = 7, Bounds = ActionBounds.Uniform(2, -1, 1) };
+        using var evaluator = Fixtures.ManagedLq(lq);
+        using var direct = PlannerFactory.Create(PlannerKind.Gradient, evaluator, options, 1);
+        direct.Plan(x0, new float[4]);
+
+        using var evaluator2 = Fixtures.ManagedLq(lq);
+        var inner = PlannerFactory.Create(PlannerKind.Gradient, evaluator2, options, 1);
+        var wrapped = new PassThroughPlanner(inner);
+        Assert.That((wrapped.Batch, wrapped.Horizon, wrapped.ActionDim, wrapped.StateDim, wrapped.GoalDim), Is.EqualTo((1, 5, 2, 4, 4)));
+        wrapped.Plan(x0, new float[4]);
+        Assert.That(wrapped.BestPlan.ToArray(), Is.EqualTo(direct.BestPlan.ToArray()));
+        Assert.That(wrapped.BestCost[0], Is.EqualTo(direct.BestCost[0]));
+        wrapped.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => inner.Plan(x0, new float[4]), "disposing the decorator disposes the inner planner");
+        Assert.Throws<ArgumentNullException>(() => _ = new PassThroughPlanner(null!));
+    }
 }
