@@ -24,7 +24,8 @@ public readonly record struct HierarchyStatus(int ReplannedLevels, DegradedReaso
 /// cost) of the level below. Level k replans every tau_k ticks, or earlier when its subgoal is reached or has become
 /// unreachable; a level that replans forces the levels below it to replan towards the new subgoal. A level can let the
 /// level below try the goal itself first (<see cref="LevelOptions.ReachRadius"/>), and remembers the subgoals a robot
-/// got stuck on as places its plans must avoid (<see cref="LevelOptions.StuckTicks"/>). Batched over B robots; all
+/// got stuck on as places its plans must avoid (<see cref="LevelOptions.StuckTicks"/>), as well as the pockets where a
+/// robot circled without getting anywhere (<see cref="LevelOptions.WanderTicks"/>). Batched over B robots; all
 /// levels share one latent space (one encoder). Allocation-free per tick; not thread-safe.
 /// </summary>
 public sealed class HierarchicalController : IDisposable
@@ -35,11 +36,16 @@ public sealed class HierarchicalController : IDisposable
     private readonly float[][] _subgoals;   // _subgoals[k]: goal of level k, [B x S] (the top's is _goals)
     private readonly float[][] _predicted;  // [B x H_k x S] per level
     private readonly int[] _ticksSincePlan;
+    private readonly int[] _ticksCarried;   // ticks of level k's current first step already run before its last replan (< tau_k)
     private readonly bool[] _hasPlan, _force;
     private readonly bool[][] _delegating;  // _delegating[k][b]: level k hands robot b's goal down unplanned (ReachRadius)
+    private readonly int[][] _unreached;    // _unreached[k][b]: consecutive plans of level k-1 ending outside level k's ReachRadius
     private readonly bool[][] _noDirect;    // _noDirect[k][b]: robot b got stuck with the goal itself; no DirectGoalRadius for it
     private readonly float[][] _anchors;    // _anchors[k]: latents at level k's last stuck check, [B x S]
     private readonly int[] _ticksSinceCheck;
+    private readonly float[][] _wanderAnchors; // _wanderAnchors[k]: latents at level k's last wander check, [B x S]
+    private readonly int[] _ticksSinceWander;
+    private readonly float[] _scratchPoint;   // [S]: a point being recorded
     private long _tick; // ticks since the goal was set: the stamp of avoided points
     private readonly int _latentDim;
     private bool _hasGoals;
@@ -73,15 +79,22 @@ public sealed class HierarchicalController : IDisposable
             _predicted[k] = new float[batch * _levels[k].Planner.Horizon * _latentDim];
         }
         _ticksSincePlan = new int[_levels.Length];
+        _ticksCarried = new int[_levels.Length];
         _hasPlan = new bool[_levels.Length];
         _force = new bool[_levels.Length];
         _delegating = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _delegating[k] = new bool[batch];
+        _unreached = new int[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++) _unreached[k] = new int[batch];
         _noDirect = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _noDirect[k] = new bool[batch];
         _anchors = new float[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _anchors[k] = new float[batch * _latentDim];
         _ticksSinceCheck = new int[_levels.Length];
+        _wanderAnchors = new float[_levels.Length][];
+        for (int k = 0; k < _levels.Length; k++) _wanderAnchors[k] = new float[batch * _latentDim];
+        _ticksSinceWander = new int[_levels.Length];
+        _scratchPoint = new float[_latentDim];
     }
 
     /// <summary>Robots B.</summary>
@@ -123,9 +136,11 @@ public sealed class HierarchicalController : IDisposable
         {
             Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
             Array.Clear(_noDirect[k]);
+            Array.Clear(_unreached[k]);
             _levels[k].Avoided?.Clear();
         }
         Array.Fill(_ticksSinceCheck, -1); // anchors are taken on the next tick
+        Array.Fill(_ticksSinceWander, -1);
         _tick = 0;
     }
 
@@ -144,6 +159,7 @@ public sealed class HierarchicalController : IDisposable
             float radius = _levels[k].Options.SubgoalReachedRadius;
             if (radius > 0 && _hasPlan[k] && AnyWithin(z, _subgoals[k - 1], radius)) _force[k] = true;
             if (_levels[k].Options.StuckTicks > 0) CheckStuck(k, z);
+            if (_levels[k].Options.WanderTicks > 0) CheckWander(k, z);
             if (_levels[k].Options.AvoidTicks > 0) _levels[k].Avoided?.ForgetBefore(_tick - _levels[k].Options.AvoidTicks);
         }
         _tick++;
@@ -170,8 +186,11 @@ public sealed class HierarchicalController : IDisposable
                 continue;
             }
 
-            int executed = (int)Math.Round((double)_ticksSincePlan[k] / level.Options.TimeScale);
-            if (_hasPlan[k]) level.Planner.ShiftWarmStart(executed);
+            // A level replanning more often than its time-scale has run only part of its first step: the warm start
+            // moves by whole steps, and the remainder is carried to the next replan.
+            int tau = level.Options.TimeScale, ran = _hasPlan[k] ? _ticksCarried[k] + _ticksSincePlan[k] : 0;
+            if (_hasPlan[k]) level.Planner.ShiftWarmStart(ran / tau);
+            _ticksCarried[k] = ran % tau;
             var status = level.Planner.Plan(z, _subgoals[k]);
             evaluations += status.ModelEvaluations;
             planningMs += status.ElapsedMilliseconds;
@@ -263,7 +282,7 @@ public sealed class HierarchicalController : IDisposable
             else if (_hasPlan[k])
             {
                 if (!options.AvoidOnlyWhenBlocked || LowerPlanStalls(k, b, z, options.StuckDistance))
-                    _levels[k].Avoided?.Add(b, _subgoals[k - 1].AsSpan(b * s, s), _tick);
+                    Avoid(k, b, z.Slice(b * s, s), _subgoals[k - 1].AsSpan(b * s, s));
                 stuck = true;
             }
         }
@@ -274,6 +293,54 @@ public sealed class HierarchicalController : IDisposable
         }
         z.CopyTo(anchors);
         _ticksSinceCheck[k] = 0;
+    }
+
+    /// <summary>
+    /// Every WanderTicks ticks: a robot level k plans for (not delegated, not near its goal) that is within
+    /// WanderDistance of where it was at the last check is circling in a pocket; its current latent goes into level
+    /// k's avoided-points memory and level k replans from scratch.
+    /// </summary>
+    private void CheckWander(int k, ReadOnlySpan<float> z)
+    {
+        var options = _levels[k].Options;
+        var anchors = _wanderAnchors[k];
+        var avoided = _levels[k].Avoided;
+        int s = _latentDim;
+        if (_ticksSinceWander[k] >= 0 && ++_ticksSinceWander[k] < options.WanderTicks) return;
+        bool wandering = false;
+        for (int b = 0; _ticksSinceWander[k] >= 0 && b < Batch; b++)
+        {
+            var here = z.Slice(b * s, s);
+            if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
+            if (Distance(here, anchors.AsSpan(b * s, s)) >= options.WanderDistance) continue;
+            if (avoided is not null && Distance(here, _subgoals[k].AsSpan(b * s, s)) <= avoided.Radius) continue;
+            avoided?.Add(b, here, _tick);
+            wandering = true;
+        }
+        if (wandering)
+        {
+            _levels[k].Planner.ResetWarmStart();
+            _hasPlan[k] = false;
+        }
+        z.CopyTo(anchors);
+        _ticksSinceWander[k] = 0;
+    }
+
+    /// <summary>Records the keep-out ball of robot b, at <paramref name="here"/>, stuck on <paramref name="subgoal"/>, where the level's AvoidPlacement says.</summary>
+    private void Avoid(int k, int b, ReadOnlySpan<float> here, ReadOnlySpan<float> subgoal)
+    {
+        var avoided = _levels[k].Avoided;
+        if (avoided is null) return;
+        float distance = Distance(here, subgoal);
+        if (_levels[k].Options.AvoidPlacement == AvoidPlacement.Subgoal || distance <= avoided.Radius)
+        {
+            avoided.Add(b, subgoal, _tick);
+            return;
+        }
+        var point = _scratchPoint.AsSpan();
+        float t = avoided.Radius / distance;
+        for (int i = 0; i < point.Length; i++) point[i] = here[i] + t * (subgoal[i] - here[i]);
+        avoided.Add(b, point, _tick);
     }
 
     /// <summary>True when the latest plan of level k-1 for robot b ends within <paramref name="radius"/> of its current latent.</summary>
@@ -301,18 +368,25 @@ public sealed class HierarchicalController : IDisposable
 
     /// <summary>
     /// After level k planned: a robot that level k+1 delegates stops being delegated, and level k+1 plans next tick,
-    /// when level k's plan towards the goal no longer ends within level k+1's ReachRadius of it.
+    /// when level k's plans towards the goal have ended outside level k+1's ReachRadius of it ReachPatience times in a row.
     /// </summary>
     private void StopDelegatingUnreached(int k)
     {
-        float radius = _levels[k + 1].Options.ReachRadius;
+        var options = _levels[k + 1].Options;
+        float radius = options.ReachRadius;
         if (radius <= 0) return;
         int h = _levels[k].Planner.Horizon, s = _latentDim;
         var delegating = _delegating[k + 1];
+        var unreached = _unreached[k + 1];
         for (int b = 0; b < Batch; b++)
         {
             if (!delegating[b]) continue;
-            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius) continue;
+            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius)
+            {
+                unreached[b] = 0;
+                continue;
+            }
+            if (++unreached[b] < options.ReachPatience) continue;
             delegating[b] = false;
             _force[k + 1] = true;
         }
@@ -340,6 +414,7 @@ public sealed class HierarchicalController : IDisposable
         Array.Clear(_hasPlan);
         Array.Clear(_ticksSincePlan);
         Array.Fill(_ticksSinceCheck, -1);
+        Array.Fill(_ticksSinceWander, -1);
         _gate.Reset();
         if (_hasGoals) OnNewGoal();
     }

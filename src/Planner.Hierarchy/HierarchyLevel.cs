@@ -3,6 +3,19 @@ using Planner.Planning;
 
 namespace Planner.Hierarchy;
 
+/// <summary>Where stuck detection puts the keep-out ball of a robot stuck on its subgoal.</summary>
+public enum AvoidPlacement
+{
+    /// <summary>On the subgoal itself.</summary>
+    Subgoal,
+
+    /// <summary>
+    /// Where the way was blocked: one ball radius from the robot towards its subgoal (or on the subgoal, if nearer),
+    /// so the ball covers the crossing that failed and not the place behind it, which may be near the goal.
+    /// </summary>
+    Blockage,
+}
+
 /// <summary>Settings of one level of a hierarchy.</summary>
 public sealed record LevelOptions
 {
@@ -43,6 +56,13 @@ public sealed record LevelOptions
     public float ReachRadius { get; init; }
 
     /// <summary>
+    /// With <see cref="ReachRadius"/>: how many consecutive plans of the level below must end outside the radius before
+    /// this level takes over a robot. 1 takes over at the first such plan; more give the level below's warm start a few
+    /// ticks to find the way (its first, cold plan often falls short of a goal it then reaches alone).
+    /// </summary>
+    public int ReachPatience { get; init; } = 1;
+
+    /// <summary>
     /// Stuck detection: every so many ticks, a robot this level plans for whose latent moved less than
     /// <see cref="StuckDistance"/> since the last check is stuck. The subgoal it was handed is then recorded in the
     /// level's <see cref="HierarchyLevel.Avoided"/> memory (a cost term that keeps the next plans away from it), and the
@@ -55,6 +75,9 @@ public sealed record LevelOptions
     /// <summary>Latent distance (L2) a robot must move within <see cref="StuckTicks"/> ticks not to count as stuck.</summary>
     public float StuckDistance { get; init; }
 
+    /// <summary>Where stuck detection records the keep-out ball (default: on the subgoal).</summary>
+    public AvoidPlacement AvoidPlacement { get; init; }
+
     /// <summary>
     /// With stuck detection: record the subgoal only when the level below agrees that it is blocked, i.e. its own
     /// latest plan ends within <see cref="StuckDistance"/> of where the robot is (a wall its finer model knows). When
@@ -62,6 +85,18 @@ public sealed record LevelOptions
     /// a door that is merely hard to pass is not closed.
     /// </summary>
     public bool AvoidOnlyWhenBlocked { get; init; }
+
+    /// <summary>
+    /// Wander detection, stuck detection's long-window twin: every so many ticks, a robot this level plans for whose
+    /// latent is within <see cref="WanderDistance"/> of where it was that many ticks before is circling in a pocket
+    /// (a room whose way out the model gets wrong, say, moving but going nowhere). Its current latent is recorded in
+    /// the level's <see cref="HierarchyLevel.Avoided"/> memory, so the next plans leave the pocket, and the level
+    /// replans from scratch. Not for a robot near its goal (within the memory's radius of it). 0 disables.
+    /// </summary>
+    public int WanderTicks { get; init; }
+
+    /// <summary>Latent distance (L2) a robot must be from where it was <see cref="WanderTicks"/> ticks before not to count as wandering.</summary>
+    public float WanderDistance { get; init; }
 
     /// <summary>
     /// Ticks after which a subgoal recorded by stuck detection is forgotten (0: kept until the goal changes or the
@@ -78,9 +113,12 @@ public sealed record LevelOptions
         Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
         Guard.NonNegative(DirectGoalRadius, nameof(DirectGoalRadius));
         Guard.NonNegative(ReachRadius, nameof(ReachRadius));
+        Guard.AtLeast(ReachPatience, 1, nameof(ReachPatience));
         Guard.AtLeast(StuckTicks, 0, nameof(StuckTicks));
         Guard.NonNegative(StuckDistance, nameof(StuckDistance));
         Guard.AtLeast(AvoidTicks, 0, nameof(AvoidTicks));
+        Guard.AtLeast(WanderTicks, 0, nameof(WanderTicks));
+        Guard.NonNegative(WanderDistance, nameof(WanderDistance));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

@@ -13,7 +13,9 @@ internal static class EvalCommand
 
         options:
           --model DIR (required)    --env maze:NAME|FILE (required)   --episodes E (50)  --seed S (0)
-          --planner flat|hier (flat)   --backend managed|torch (managed)   --threads T (1)
+          --planner flat|hier|both (flat)   --backend managed|torch (managed)   --threads T (1)
+                                       both: flat and hier on the same tasks in one process, task by task (alternating
+                                       which goes first), with hier/flat ratios of planning time: the fair timing test
           --min-cells A  --max-cells B   restrict tasks to this geodesic start-goal distance (cells)
           --bins 1-3,4-7,8-99          distance bins of the report
           --max-steps N (300)          --json (with one row per episode)
@@ -30,10 +32,14 @@ internal static class EvalCommand
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
                     --reach-radius R (0.5; 0: off)  the level below tries the goal itself first; an upper level plans
                       only once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
+                    --reach-patience N (1)  ... N plans in a row (level 0's cold first plan often falls short)
                     --stuck-ticks T (16; 0: off)  --stuck-distance D (1)  every T ticks, a robot whose latent moved less
                       than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
                       the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks;
-                      --avoid-when-blocked: place a ball only when level 0's own plan also stalls there
+                      --avoid-when-blocked: place a ball only when level 0's own plan also stalls there;
+                      --avoid-at subgoal|blockage (subgoal): the ball on the subgoal, or one radius from the robot towards it
+                    --wander-ticks T (0: off)  --wander-distance D (2)  every T ticks, a robot within D of where it
+                      was T ticks before is circling in a pocket: a keep-out ball at its latent, the upper level replans
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -45,11 +51,11 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan"], ["json", "plot-failures", "avoid-when-blocked"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "reach-patience", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
-        string mode = a.Choice("planner", "flat", new Dictionary<string, string> { ["flat"] = "flat", ["hier"] = "hier" });
+        string mode = a.Choice("planner", "flat", new Dictionary<string, string> { ["flat"] = "flat", ["hier"] = "hier", ["both"] = "both" });
         var levels = new List<LevelSettings>
         {
             new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
@@ -74,12 +80,17 @@ internal static class EvalCommand
             HighBound = (float)a.Double("high-bound", d.HighBound, 0, 1, exclusiveMin: true),
             DirectGoalRadius = (float)a.Double("direct-radius", d.DirectGoalRadius, 0),
             ReachRadius = (float)a.Double("reach-radius", d.ReachRadius, 0),
+            ReachPatience = a.Int("reach-patience", d.ReachPatience, 1, 1_000_000),
             StuckTicks = a.Int("stuck-ticks", d.StuckTicks, 0, 1_000_000),
             StuckDistance = (float)a.Double("stuck-distance", d.StuckDistance, 0),
             AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),
             AvoidWeight = (float)a.Double("avoid-weight", d.AvoidWeight, 0),
             AvoidTicks = a.Int("avoid-ticks", d.AvoidTicks, 0, 1_000_000),
+            WanderTicks = a.Int("wander-ticks", d.WanderTicks, 0, 1_000_000),
+            WanderDistance = (float)a.Double("wander-distance", d.WanderDistance, 0),
             AvoidOnlyWhenBlocked = a.Has("avoid-when-blocked"),
+            AvoidPlacement = a.Choice("avoid-at", d.AvoidPlacement, new Dictionary<string, Planner.Hierarchy.AvoidPlacement>
+                { ["subgoal"] = Planner.Hierarchy.AvoidPlacement.Subgoal, ["blockage"] = Planner.Hierarchy.AvoidPlacement.Blockage }),
             HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
         };
@@ -94,22 +105,50 @@ internal static class EvalCommand
 
         // Every flag is checked above before the model is opened, so a bad flag is reported as such.
         using var models = WorldModelStack.Open(modelDir, backend, threads);
-        if (mode == "hier")
-        {
-            if (models.AvailableLevels < 2)
-                throw new UsageException($"planner eval: --planner hier needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
-            for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
-        }
+        if (mode != "flat" && models.AvailableLevels < 2)
+            throw new UsageException($"planner eval: --planner {mode} needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
+        var flat = agent with { Levels = levels.ToArray() };
+        for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
+        var hier = agent with { Levels = levels.ToArray() };
+        AgentSettings[] agents = mode switch { "flat" => [flat], "hier" => [hier], _ => [flat, hier] };
+        string[] names = mode == "both" ? ["flat", "hier"] : [mode];
 
         var bar = new ProgressLine($"eval {mode}");
-        var results = MazeEvaluator.Run(layout, models, agent, settings,
+        var results = MazeEvaluator.Run(layout, models, agents, settings,
             new Progress<(int Done, int Total, double SuccessRate)>(p => bar.Report((double)p.Done / p.Total, string.Create(CultureInfo.InvariantCulture, $"success {p.SuccessRate:P0}"))));
-        var report = EvaluationReport.From(mode, results, bins);
-        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results, models, a.Has("plot-failures"), plotEpisodes);
-        if (a.Has("json"))
-            Json.WriteObject(stdout, report.WriteJson);
+        var reports = new EvaluationReport[agents.Length];
+        for (int i = 0; i < agents.Length; i++) reports[i] = EvaluationReport.From(names[i], results[i], bins);
+        // With both, the plot shows the hierarchy (its subgoals are what a plot can add).
+        if (a.String("plot") is { } plotPath) EvaluationPlot.Save(plotPath, layout, results[^1], models, a.Has("plot-failures"), plotEpisodes);
+        if (reports.Length == 1)
+        {
+            if (a.Has("json")) Json.WriteObject(stdout, reports[0].WriteJson);
+            else reports[0].Print(stdout);
+        }
+        else if (a.Has("json"))
+        {
+            Json.WriteObject(stdout, w =>
+            {
+                for (int i = 0; i < reports.Length; i++)
+                {
+                    w.WritePropertyName(names[i]);
+                    w.WriteStartObject();
+                    reports[i].WriteJson(w);
+                    w.WriteEndObject();
+                }
+                EvaluationReport.WriteRatios(w, reports[1], reports[0]);
+            });
+        }
         else
-            report.Print(stdout);
+        {
+            for (int i = 0; i < reports.Length; i++)
+            {
+                stdout.WriteLine(names[i]);
+                reports[i].Print(stdout);
+                stdout.WriteLine();
+            }
+            EvaluationReport.PrintRatios(stdout, reports[1], reports[0]);
+        }
         return 0;
     }
 

@@ -45,6 +45,9 @@ internal sealed record AgentSettings
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
     public float ReachRadius { get; init; } = 0.5f;
 
+    /// <summary>Consecutive lower plans that must miss the reach radius before an upper level takes a robot over.</summary>
+    public int ReachPatience { get; init; } = 1;
+
     /// <summary>Upper levels replan every so many ticks (0: every tau ticks, their time-scale).</summary>
     public int HighReplanEvery { get; init; }
 
@@ -53,6 +56,15 @@ internal sealed record AgentSettings
 
     /// <summary>Latent distance a robot must move between stuck checks.</summary>
     public float StuckDistance { get; init; } = 1f;
+
+    /// <summary>Upper levels check every so many ticks whether a robot is circling in a pocket (0: off).</summary>
+    public int WanderTicks { get; init; }
+
+    /// <summary>Latent distance a robot must be from where it was at the last wander check.</summary>
+    public float WanderDistance { get; init; } = 2f;
+
+    /// <summary>Where a stuck robot's keep-out ball goes: on its subgoal, or where its way was blocked.</summary>
+    public Hierarchy.AvoidPlacement AvoidPlacement { get; init; }
 
     /// <summary>Radius of the keep-out ball around a subgoal a robot got stuck on.</summary>
     public float AvoidRadius { get; init; } = 2f;

@@ -64,6 +64,40 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
         output.WriteLine(Row("all", "", Overall));
     }
 
+    /// <summary>Planning-time ratios <paramref name="a"/> / <paramref name="b"/> (p50 and p99, overall and per bin) and model evaluations per step.</summary>
+    public static void WriteRatios(Utf8JsonWriter w, EvaluationReport a, EvaluationReport b)
+    {
+        w.WritePropertyName($"{a.Planner}_over_{b.Planner}");
+        w.WriteStartObject();
+        foreach (var (name, x, y) in Pairs(a, b))
+        {
+            w.WritePropertyName(name);
+            w.WriteStartObject();
+            w.Number("plan_ms_median", x.PlanMs.Median / y.PlanMs.Median);
+            w.Number("plan_ms_p99", x.PlanMs.P99 / y.PlanMs.P99);
+            w.Number("model_evals_per_step", x.EvaluationsPerStep / y.EvaluationsPerStep);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Prints the ratios of <see cref="WriteRatios"/> as a table.</summary>
+    public static void PrintRatios(TextWriter output, EvaluationReport a, EvaluationReport b)
+    {
+        output.WriteLine($"{a.Planner} / {b.Planner} (same tasks, same process)");
+        output.WriteLine($"{"bin",-8} {"plan ms p50",11} {"plan ms p99",11} {"evals/step",11}");
+        foreach (var (name, x, y) in Pairs(a, b))
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name,-8} {x.PlanMs.Median / y.PlanMs.Median,11:F3} {x.PlanMs.P99 / y.PlanMs.P99,11:F3} {x.EvaluationsPerStep / y.EvaluationsPerStep,11:F3}"));
+    }
+
+    /// <summary>Matching summaries of two reports on the same tasks: per bin, then overall.</summary>
+    private static IEnumerable<(string Name, Summary A, Summary B)> Pairs(EvaluationReport a, EvaluationReport b)
+    {
+        for (int i = 0; i < a.Bins.Count && i < b.Bins.Count; i++) yield return (a.Bins[i].Bin.Name, a.Bins[i].Summary, b.Bins[i].Summary);
+        yield return ("all", a.Overall, b.Overall);
+    }
+
     private static string Row(string name, string cells, Summary s) => string.Create(CultureInfo.InvariantCulture,
         $"{name,-8} {cells,-7} {s.Episodes,8} {s.SuccessRate,8:P0} {s.MeanSteps,10:F1} {s.PlanMs.Median,11:F2} {s.PlanMs.P99,11:F2} {s.EvaluationsPerStep,11:F0}");
 }

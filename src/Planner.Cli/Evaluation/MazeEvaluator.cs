@@ -45,6 +45,15 @@ internal static class MazeEvaluator
 {
     public static IReadOnlyList<EpisodeResult> Run(MazeLayout layout, WorldModelStack models, AgentSettings agent, EvaluationSettings settings,
         IProgress<(int Done, int Total, double SuccessRate)>? progress = null)
+        => Run(layout, models, [agent], settings, progress)[0];
+
+    /// <summary>
+    /// Runs every agent on the same tasks in one process, task by task, alternating which agent goes first, so that
+    /// their planning times share the machine's state (JIT, caches, load) and can be compared directly. Progress
+    /// reports the last agent's success rate.
+    /// </summary>
+    public static IReadOnlyList<EpisodeResult>[] Run(MazeLayout layout, WorldModelStack models, IReadOnlyList<AgentSettings> agents, EvaluationSettings settings,
+        IProgress<(int Done, int Total, double SuccessRate)>? progress = null)
     {
         var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
         if (env.Observer.Dim != models.Encoder.ObservationDim)
@@ -54,52 +63,74 @@ internal static class MazeEvaluator
             Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
         });
 
-        using var controller = CreateController(models, agent, batch: 1);
+        var controllers = new HierarchicalController[agents.Count];
+        var results = new List<EpisodeResult>[agents.Count];
+        try
+        {
+            for (int i = 0; i < agents.Count; i++)
+            {
+                controllers[i] = CreateController(models, agents[i], batch: 1);
+                results[i] = new List<EpisodeResult>(tasks.Length);
+            }
+            int successes = 0;
+            for (int t = 0; t < tasks.Length; t++)
+            {
+                for (int j = 0; j < agents.Count; j++)
+                {
+                    int i = t % 2 == 0 ? j : agents.Count - 1 - j;
+                    var result = RunEpisode(env, layout, controllers[i], tasks[t], settings);
+                    results[i].Add(result);
+                    if (i == agents.Count - 1 && result.Success) successes++;
+                }
+                progress?.Report((t + 1, tasks.Length, (double)successes / (t + 1)));
+            }
+        }
+        finally
+        {
+            foreach (var controller in controllers) controller?.Dispose();
+        }
+        return results;
+    }
+
+    private static EpisodeResult RunEpisode(MazeEnvironment env, MazeLayout layout, HierarchicalController controller, MazeTask task, EvaluationSettings settings)
+    {
         var obs = new float[env.Observer.Dim];
         var goal = new float[env.Observer.Dim];
         var action = new float[2];
-        var results = new List<EpisodeResult>(tasks.Length);
-        int successes = 0;
-        foreach (var task in tasks)
+        env.Reset(task);
+        controller.Reset();
+        env.ObserveGoal(goal);
+        controller.SetGoalObservations(goal);
+        var planMs = new List<double>(settings.MaxSteps);
+        var path = new List<float>(2 * settings.MaxSteps) { env.Position.X, env.Position.Y };
+        var subgoals = new List<float>();
+        var subgoalLevels = new List<int>();
+        var topPlans = new List<(int, float, float, float[])>();
+        long evaluations = 0;
+        bool success = false;
+        int steps = 0;
+        while (steps < settings.MaxSteps)
         {
-            env.Reset(task);
-            controller.Reset();
-            env.ObserveGoal(goal);
-            controller.SetGoalObservations(goal);
-            var planMs = new List<double>(settings.MaxSteps);
-            var path = new List<float>(2 * settings.MaxSteps) { env.Position.X, env.Position.Y };
-            var subgoals = new List<float>();
-            var subgoalLevels = new List<int>();
-            var topPlans = new List<(int, float, float, float[])>();
-            long evaluations = 0;
-            bool success = false;
-            int steps = 0;
-            while (steps < settings.MaxSteps)
-            {
-                env.Observe(obs);
-                long start = Stopwatch.GetTimestamp();
-                var status = controller.Act(obs, action);
-                planMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                evaluations += status.ModelEvaluations;
-                for (int k = 1; k < controller.Levels; k++)
-                    if (status.Replanned(k)) RecordSubgoal(controller, k - 1, subgoals, subgoalLevels);
-                if (controller.Levels > 1 && status.Replanned(controller.Levels - 1))
-                    topPlans.Add((steps, env.Position.X, env.Position.Y, controller.PredictedLatents(controller.Levels - 1).ToArray()));
-                env.Step(action);
-                steps++;
-                path.Add(env.Position.X);
-                path.Add(env.Position.Y);
-                if (env.IsSuccess(settings.SuccessRadius)) { success = true; break; }
-            }
-            if (success) successes++;
-            var end = CellIndex.Containing(env.Position.X, env.Position.Y);
-            results.Add(new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray())
-            {
-                TopPlans = topPlans, SubgoalLevels = subgoalLevels.ToArray(), RemainingCells = layout.GeodesicDistance(end, task.GoalCell),
-            });
-            progress?.Report((results.Count, tasks.Length, (double)successes / results.Count));
+            env.Observe(obs);
+            long start = Stopwatch.GetTimestamp();
+            var status = controller.Act(obs, action);
+            planMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            evaluations += status.ModelEvaluations;
+            for (int k = 1; k < controller.Levels; k++)
+                if (status.Replanned(k)) RecordSubgoal(controller, k - 1, subgoals, subgoalLevels);
+            if (controller.Levels > 1 && status.Replanned(controller.Levels - 1))
+                topPlans.Add((steps, env.Position.X, env.Position.Y, controller.PredictedLatents(controller.Levels - 1).ToArray()));
+            env.Step(action);
+            steps++;
+            path.Add(env.Position.X);
+            path.Add(env.Position.Y);
+            if (env.IsSuccess(settings.SuccessRadius)) { success = true; break; }
         }
-        return results;
+        var end = CellIndex.Containing(env.Position.X, env.Position.Y);
+        return new EpisodeResult(task, success, steps, planMs.ToArray(), evaluations, path.ToArray(), subgoals.ToArray())
+        {
+            TopPlans = topPlans, SubgoalLevels = subgoalLevels.ToArray(), RemainingCells = layout.GeodesicDistance(end, task.GoalCell),
+        };
     }
 
     /// <summary>Subgoal latents are kept as latents; plots decode them through a position probe when one is available.</summary>
@@ -119,8 +150,9 @@ internal static class MazeEvaluator
             {
                 TimeScale = models.TimeScaleOf(k), ReplanEvery = k == 0 ? 0 : agent.HighReplanEvery, SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
                 SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
-                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
+                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius, ReachPatience = agent.ReachPatience,
                 StuckTicks = k == 0 ? 0 : agent.StuckTicks, StuckDistance = agent.StuckDistance, AvoidTicks = agent.AvoidTicks, AvoidOnlyWhenBlocked = agent.AvoidOnlyWhenBlocked,
+                WanderTicks = k == 0 ? 0 : agent.WanderTicks, WanderDistance = agent.WanderDistance, AvoidPlacement = agent.AvoidPlacement,
             };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }

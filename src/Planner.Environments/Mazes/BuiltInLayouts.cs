@@ -45,7 +45,7 @@ public static class BuiltInLayouts
         """;
 
     /// <summary>
-    /// Nine 4x4 rooms in a 3x3 grid, joined by one-cell doors (12 doors, so some rooms have two ways in): the
+    /// Nine 4x4 rooms in a 3x3 grid, joined by ten one-cell doors (so some rooms have two ways in, and some neighbours, like the centre and the left-middle room, none between them): the
     /// long-horizon test of the hierarchy, with geodesic start-goal distances up to about 25 cells.
     /// </summary>
     public const string NineRooms = """

@@ -86,6 +86,35 @@ public class PipelineTests
             Assert.That(doc.RootElement.GetProperty("model_evals_per_step").GetDouble(), Is.GreaterThan(0));
             Assert.That(File.Exists(Path.Combine(dir, "fail.png")), Is.True, "--plot-failures writes a plot (of the failures, or none)");
 
+            // Both agents on the same tasks in one process: each agent's episodes are those of its own run (the
+            // interleaving shares nothing between them), and the ratios are those of the two reports.
+            string[] common = ["eval", "--model", model, "--env", "maze:open", "--episodes", "3", "--max-steps", "10", "--samples", "2", "--horizon", "4",
+                "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--reach-radius", "0", "--direct-radius", "0", "--reach-patience", "2",
+                "--wander-ticks", "4", "--wander-distance", "0.5", "--json"];
+            (code, output, err) = CliTests.Run([.. common, "--planner", "both"]);
+            Assert.That(code, Is.EqualTo(0), err);
+            using var both = JsonDocument.Parse(output);
+            foreach (string agent in new[] { "flat", "hier" })
+            {
+                (code, var alone, err) = CliTests.Run([.. common, "--planner", agent]);
+                Assert.That(code, Is.EqualTo(0), err);
+                using var single = JsonDocument.Parse(alone);
+                var x = both.RootElement.GetProperty(agent).GetProperty("episode_results");
+                var y = single.RootElement.GetProperty("episode_results");
+                Assert.That(x.GetArrayLength(), Is.EqualTo(3));
+                for (int i = 0; i < 3; i++)
+                    foreach (string field in new[] { "cells", "steps", "top_plans" })
+                        Assert.That(x[i].GetProperty(field).GetInt32(), Is.EqualTo(y[i].GetProperty(field).GetInt32()), $"{agent} episode {i} {field}");
+                Assert.That(both.RootElement.GetProperty(agent).GetProperty("model_evals_per_step").GetDouble(),
+                    Is.EqualTo(single.RootElement.GetProperty("model_evals_per_step").GetDouble()));
+            }
+            Assert.That(both.RootElement.GetProperty("flat").GetProperty("episode_results")[0].GetProperty("top_plans").GetInt32(), Is.Zero);
+            Assert.That(both.RootElement.GetProperty("hier").GetProperty("episode_results")[0].GetProperty("top_plans").GetInt32(), Is.GreaterThan(0));
+            double ratio = both.RootElement.GetProperty("hier_over_flat").GetProperty("all").GetProperty("plan_ms_median").GetDouble();
+            double p50Hier = both.RootElement.GetProperty("hier").GetProperty("plan_ms_median").GetDouble();
+            double p50Flat = both.RootElement.GetProperty("flat").GetProperty("plan_ms_median").GetDouble();
+            Assert.That(ratio, Is.EqualTo(p50Hier / p50Flat).Within(0.1).Percent);
+
             // A flat model cannot be evaluated as a hierarchy: a clear usage error.
             string flat = Path.Combine(dir, "flat");
             CliTests.Run("train", "--data", data, "--out", flat, "--epochs", "1", "--latent", "4", "--prediction-steps", "4", "--threads", "1");

@@ -196,6 +196,23 @@ public class HierarchyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { ReachRadius = -1 }.Validate());
     }
 
+    /// <summary>With ReachPatience N, level 0's plans must miss the reach radius N ticks in a row before level 1 takes over.</summary>
+    [TestCase(1, 1, TestName = "WithoutPatienceTheUpperLevelTakesOverAfterTheFirstMiss")]
+    [TestCase(3, 3, TestName = "WithPatience3TheUpperLevelTakesOverAfterThreeMissesInARow")]
+    public void ReachPatienceDelaysTheTakeOver(int patience, int firstUpperPlanTick)
+    {
+        using var controller = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, ReachPatience = patience })]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f)); // far beyond level 0's 8-step reach: every plan misses
+        var x = new float[S];
+        var u = new float[A];
+        int first = -1;
+        for (int tick = 0; tick < 6 && first < 0; tick++)
+            if (controller.Act(x, u).Replanned(1)) first = tick;
+        Assert.That(first, Is.EqualTo(firstUpperPlanTick));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { ReachPatience = 0 }.Validate());
+    }
+
     [Test]
     public void WhileTheGoalIsReachableAHierarchyCostsExactlyWhatItsBottomLevelCostsAlone()
     {
@@ -291,6 +308,27 @@ public class HierarchyTests
         Assert.That(avoided.CountOf(0), Is.EqualTo(expectedPoints));
     }
 
+    /// <summary>With AvoidPlacement.Blockage the ball goes one radius from the stuck robot towards its subgoal, not on it.</summary>
+    [Test]
+    public void ABlockageBallLiesBetweenTheRobotAndItsSubgoal()
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 0.5f, weight: 10f);
+        var options = new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.1f, AvoidPlacement = AvoidPlacement.Blockage };
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), UpperLevel(1, options, avoided)]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S];
+        x[1] = 1f; // pinned away from the origin, so "towards the subgoal" is not "towards the origin"
+        var u = new float[A];
+        for (int tick = 0; tick < 4; tick++) controller.Act(x, u);
+        var subgoal = controller.GoalOf(0).ToArray();
+        Assert.That(Distance(x, subgoal), Is.GreaterThan(0.5f), "the subgoal is farther than one radius");
+        controller.Act(x, u);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(1));
+        var point = avoided.PointOf(0, 0).ToArray();
+        Assert.That(Distance(point, x), Is.EqualTo(0.5f).Within(1e-5f), "one radius from the robot");
+        Assert.That(Distance(point, subgoal), Is.EqualTo(Distance(x, subgoal) - 0.5f).Within(1e-4f), "on the segment to the subgoal");
+    }
+
     [TestCase(0, 8, TestName = "WithoutExpiryAPinnedRobotFillsItsAvoidedMemory")]
     [TestCase(6, 2, TestName = "AvoidedSubgoalsExpireAfterAvoidTicks")]
     public void AvoidedSubgoalsAreForgottenAfterAvoidTicks(int avoidTicks, int expectedMost)
@@ -319,6 +357,38 @@ public class HierarchyTests
     }
 
     /// <summary>
+    /// Wander detection: a robot that keeps moving (so stuck detection never fires) but stays in a small pocket has its
+    /// latent recorded as avoided at the check, and level 1 replans; a robot that makes headway is left alone.
+    /// </summary>
+    [TestCase(true, TestName = "ARobotCirclingInAPocketHasThePocketAvoided")]
+    [TestCase(false, TestName = "ARobotMakingHeadwayIsNotWandering")]
+    public void WanderDetectionRecordsThePocket(bool circling)
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        var options = new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.05f, WanderTicks = 12, WanderDistance = 0.5f };
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), UpperLevel(1, options, avoided)]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S];
+        var u = new float[A];
+        for (int tick = 0; tick < 12; tick++)
+        {
+            // Circling: a 0.2-wide loop, 0.1 per tick (never "stuck" at 0.05); headway: 0.1 per tick towards the goal.
+            x[0] = circling ? 0.1f * (tick % 3) : 0.1f * tick;
+            x[1] = circling && tick % 3 == 1 ? 0.1f : 0f;
+            controller.Act(x, u);
+            Assert.That(avoided.CountOf(0), Is.Zero, $"tick {tick}: nothing before the first wander check");
+        }
+        x[0] = circling ? 0f : 1.2f;
+        x[1] = 0;
+        var check = controller.Act(x, u);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(circling ? 1 : 0));
+        if (!circling) return;
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(x), "the pocket is where the robot is");
+        Assert.That(check.Replanned(1), Is.True, "and level 1 replans from scratch");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { WanderTicks = -1 }.Validate());
+    }
+
+    /// <summary>
     /// A pinned robot that was handed the goal itself (delegated by ReachRadius, or within DirectGoalRadius, e.g. behind
     /// a wall) gets an upper plan once found stuck; the goal itself is never avoided.
     /// </summary>
@@ -344,12 +414,16 @@ public class HierarchyTests
     }
 
     [Test]
-    public void TicksAllocateNothingWithDelegationAndStuckDetection()
+    public void TicksAllocateNothingWithDelegationStuckAndWanderDetection()
     {
         const int batch = 2;
         var avoided = new AvoidedPointsCost(batch, S, radius: 1f, weight: 10f);
         using var controller = new HierarchicalController(new IdentityEncoder(S),
-            [Level(PointMass(), 1, 8, batch), UpperLevel(batch, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.1f }, avoided)]);
+            [Level(PointMass(), 1, 8, batch), UpperLevel(batch, new LevelOptions
+            {
+                TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.1f, AvoidPlacement = AvoidPlacement.Blockage,
+                WanderTicks = 6, WanderDistance = 0.5f, ReachPatience = 2, ReplanEvery = 3,
+            }, avoided)]);
         var goal = new float[batch * S];
         goal[0] = 0.05f;
         goal[S] = 4f;
@@ -449,5 +523,35 @@ public class HierarchyTests
         var ex = Assert.Throws<ArgumentException>(() => new HierarchicalController(new IdentityEncoder(S),
             [Level(PointMass(), 1, 8, 1), Level(Compose(PointMass(), 8), 8, 4, 1), Level(Compose(PointMass(), 4), 4, 4, 1)]));
         Assert.That(ex!.Message, Does.Contain("level 2 has time-scale 4"));
+    }
+
+    /// <summary>Forwards to a real planner and records every warm-start shift it is asked for.</summary>
+    private sealed class ShiftRecordingPlanner(IPlanner inner) : DelegatingPlanner(inner)
+    {
+        public List<int> Shifts { get; } = [];
+
+        public override void ShiftWarmStart(int steps)
+        {
+            Shifts.Add(steps);
+            base.ShiftWarmStart(steps);
+        }
+    }
+
+    /// <summary>
+    /// A level replanning every 3 ticks at time-scale 8 has run 3/8 of its first step at each replan: the warm start
+    /// moves by whole steps as they complete (after ticks 9, 18 and 24 of 24), not by a rounded 0 every time.
+    /// </summary>
+    [Test]
+    public void AWarmStartMovesByTheStepsCompletedWhenALevelReplansMoreOftenThanItsTimeScale()
+    {
+        var upper = Level(Compose(PointMass(), 8), 8, 4, 1);
+        var spy = new ShiftRecordingPlanner(upper.Planner);
+        var level1 = new HierarchyLevel(spy, upper.Predictor, new LevelOptions { TimeScale = 8, ReplanEvery = 3 });
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), level1]);
+        controller.SetGoalLatents(Goal(1, 3f, 3f));
+        var x = new float[S]; var u = new float[A];
+        for (int tick = 0; tick <= 24; tick++) controller.Act(x, u);
+        // Replans at ticks 3, 6, ..., 24 (8 of them after the first plan), 3 ticks each: 24 ticks = 3 whole steps.
+        Assert.That(spy.Shifts, Is.EqualTo(new[] { 0, 0, 1, 0, 0, 1, 0, 1 }));
     }
 }
