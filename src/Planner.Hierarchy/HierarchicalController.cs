@@ -39,7 +39,6 @@ public sealed class HierarchicalController : IDisposable
     private readonly int[] _ticksCarried;   // ticks of level k's current first step already run before its last replan (< tau_k)
     private readonly bool[] _hasPlan, _force;
     private readonly bool[][] _delegating;  // _delegating[k][b]: level k hands robot b's goal down unplanned (ReachRadius)
-    private readonly int[][] _unreached;    // _unreached[k][b]: consecutive plans of level k-1 ending outside level k's ReachRadius
     private readonly bool[][] _noDirect;    // _noDirect[k][b]: robot b got stuck with the goal itself; no DirectGoalRadius for it
     private readonly float[][] _anchors;    // _anchors[k]: latents at level k's last stuck check, [B x S]
     private readonly int[] _ticksSinceCheck;
@@ -84,8 +83,6 @@ public sealed class HierarchicalController : IDisposable
         _force = new bool[_levels.Length];
         _delegating = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _delegating[k] = new bool[batch];
-        _unreached = new int[_levels.Length][];
-        for (int k = 0; k < _levels.Length; k++) _unreached[k] = new int[batch];
         _noDirect = new bool[_levels.Length][];
         for (int k = 0; k < _levels.Length; k++) _noDirect[k] = new bool[batch];
         _anchors = new float[_levels.Length][];
@@ -136,7 +133,6 @@ public sealed class HierarchicalController : IDisposable
         {
             Array.Fill(_delegating[k], _levels[k].Options.ReachRadius > 0);
             Array.Clear(_noDirect[k]);
-            Array.Clear(_unreached[k]);
             _levels[k].Avoided?.Clear();
         }
         Array.Fill(_ticksSinceCheck, -1); // anchors are taken on the next tick
@@ -368,25 +364,18 @@ public sealed class HierarchicalController : IDisposable
 
     /// <summary>
     /// After level k planned: a robot that level k+1 delegates stops being delegated, and level k+1 plans next tick,
-    /// when level k's plans towards the goal have ended outside level k+1's ReachRadius of it ReachPatience times in a row.
+    /// when level k's plan towards the goal no longer ends within level k+1's ReachRadius of it.
     /// </summary>
     private void StopDelegatingUnreached(int k)
     {
-        var options = _levels[k + 1].Options;
-        float radius = options.ReachRadius;
+        float radius = _levels[k + 1].Options.ReachRadius;
         if (radius <= 0) return;
         int h = _levels[k].Planner.Horizon, s = _latentDim;
         var delegating = _delegating[k + 1];
-        var unreached = _unreached[k + 1];
         for (int b = 0; b < Batch; b++)
         {
             if (!delegating[b]) continue;
-            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius)
-            {
-                unreached[b] = 0;
-                continue;
-            }
-            if (++unreached[b] < options.ReachPatience) continue;
+            if (Distance(_predicted[k].AsSpan((b * h + h - 1) * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius) continue;
             delegating[b] = false;
             _force[k + 1] = true;
         }

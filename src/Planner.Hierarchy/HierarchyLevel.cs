@@ -56,13 +56,6 @@ public sealed record LevelOptions
     public float ReachRadius { get; init; }
 
     /// <summary>
-    /// With <see cref="ReachRadius"/>: how many consecutive plans of the level below must end outside the radius before
-    /// this level takes over a robot. 1 takes over at the first such plan; more give the level below's warm start a few
-    /// ticks to find the way (its first, cold plan often falls short of a goal it then reaches alone).
-    /// </summary>
-    public int ReachPatience { get; init; } = 1;
-
-    /// <summary>
     /// Stuck detection: every so many ticks, a robot this level plans for whose latent moved less than
     /// <see cref="StuckDistance"/> since the last check is stuck. The subgoal it was handed is then recorded in the
     /// level's <see cref="HierarchyLevel.Avoided"/> memory (a cost term that keeps the next plans away from it), and the
@@ -113,7 +106,6 @@ public sealed record LevelOptions
         Guard.NonNegative(SubgoalReachedRadius, nameof(SubgoalReachedRadius));
         Guard.NonNegative(DirectGoalRadius, nameof(DirectGoalRadius));
         Guard.NonNegative(ReachRadius, nameof(ReachRadius));
-        Guard.AtLeast(ReachPatience, 1, nameof(ReachPatience));
         Guard.AtLeast(StuckTicks, 0, nameof(StuckTicks));
         Guard.NonNegative(StuckDistance, nameof(StuckDistance));
         Guard.AtLeast(AvoidTicks, 0, nameof(AvoidTicks));

@@ -32,7 +32,6 @@ internal static class EvalCommand
                     --direct-radius R (2; 0: off)  within R of the goal (latent L2) the goal itself is handed down, no upper plan
                     --reach-radius R (0.5; 0: off)  the level below tries the goal itself first; an upper level plans
                       only once the lower plan towards the goal ends farther than R from it (short tasks cost a flat plan)
-                    --reach-patience N (1)  ... N plans in a row (level 0's cold first plan often falls short)
                     --stuck-ticks T (16; 0: off)  --stuck-distance D (1)  every T ticks, a robot whose latent moved less
                       than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
                       the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks;
@@ -51,7 +50,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "reach-patience", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -80,7 +79,6 @@ internal static class EvalCommand
             HighBound = (float)a.Double("high-bound", d.HighBound, 0, 1, exclusiveMin: true),
             DirectGoalRadius = (float)a.Double("direct-radius", d.DirectGoalRadius, 0),
             ReachRadius = (float)a.Double("reach-radius", d.ReachRadius, 0),
-            ReachPatience = a.Int("reach-patience", d.ReachPatience, 1, 1_000_000),
             StuckTicks = a.Int("stuck-ticks", d.StuckTicks, 0, 1_000_000),
             StuckDistance = (float)a.Double("stuck-distance", d.StuckDistance, 0),
             AvoidRadius = (float)a.Double("avoid-radius", d.AvoidRadius, 0, exclusiveMin: true),

@@ -45,9 +45,6 @@ internal sealed record AgentSettings
     /// <summary>Upper levels let the level below try the goal first, and plan only once its plan ends farther than this from the goal (0: off).</summary>
     public float ReachRadius { get; init; } = 0.5f;
 
-    /// <summary>Consecutive lower plans that must miss the reach radius before an upper level takes a robot over.</summary>
-    public int ReachPatience { get; init; } = 1;
-
     /// <summary>Upper levels replan every so many ticks (0: every tau ticks, their time-scale).</summary>
     public int HighReplanEvery { get; init; }
 

@@ -150,7 +150,7 @@ internal static class MazeEvaluator
             {
                 TimeScale = models.TimeScaleOf(k), ReplanEvery = k == 0 ? 0 : agent.HighReplanEvery, SubgoalReachedRadius = k == 0 ? 0 : agent.SubgoalReachedRadius,
                 SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
-                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius, ReachPatience = agent.ReachPatience,
+                DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
                 StuckTicks = k == 0 ? 0 : agent.StuckTicks, StuckDistance = agent.StuckDistance, AvoidTicks = agent.AvoidTicks, AvoidOnlyWhenBlocked = agent.AvoidOnlyWhenBlocked,
                 WanderTicks = k == 0 ? 0 : agent.WanderTicks, WanderDistance = agent.WanderDistance, AvoidPlacement = agent.AvoidPlacement,
             };

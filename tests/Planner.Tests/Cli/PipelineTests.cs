@@ -89,8 +89,8 @@ public class PipelineTests
             // Both agents on the same tasks in one process: each agent's episodes are those of its own run (the
             // interleaving shares nothing between them), and the ratios are those of the two reports.
             string[] common = ["eval", "--model", model, "--env", "maze:open", "--episodes", "3", "--max-steps", "10", "--samples", "2", "--horizon", "4",
-                "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--reach-radius", "0", "--direct-radius", "0", "--reach-patience", "2",
-                "--wander-ticks", "4", "--wander-distance", "0.5", "--json"];
+                "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--reach-radius", "0", "--direct-radius", "0",
+                "--wander-ticks", "4", "--wander-distance", "0.5", "--avoid-at", "blockage", "--json"];
             (code, output, err) = CliTests.Run([.. common, "--planner", "both"]);
             Assert.That(code, Is.EqualTo(0), err);
             using var both = JsonDocument.Parse(output);

@@ -196,23 +196,6 @@ public class HierarchyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { ReachRadius = -1 }.Validate());
     }
 
-    /// <summary>With ReachPatience N, level 0's plans must miss the reach radius N ticks in a row before level 1 takes over.</summary>
-    [TestCase(1, 1, TestName = "WithoutPatienceTheUpperLevelTakesOverAfterTheFirstMiss")]
-    [TestCase(3, 3, TestName = "WithPatience3TheUpperLevelTakesOverAfterThreeMissesInARow")]
-    public void ReachPatienceDelaysTheTakeOver(int patience, int firstUpperPlanTick)
-    {
-        using var controller = new HierarchicalController(new IdentityEncoder(S),
-            [Level(PointMass(), 1, 8, 1), UpperLevel(1, new LevelOptions { TimeScale = 8, ReachRadius = 0.05f, ReachPatience = patience })]);
-        controller.SetGoalLatents(Goal(1, 4f, 0f)); // far beyond level 0's 8-step reach: every plan misses
-        var x = new float[S];
-        var u = new float[A];
-        int first = -1;
-        for (int tick = 0; tick < 6 && first < 0; tick++)
-            if (controller.Act(x, u).Replanned(1)) first = tick;
-        Assert.That(first, Is.EqualTo(firstUpperPlanTick));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { ReachPatience = 0 }.Validate());
-    }
-
     [Test]
     public void WhileTheGoalIsReachableAHierarchyCostsExactlyWhatItsBottomLevelCostsAlone()
     {
@@ -422,7 +405,7 @@ public class HierarchyTests
             [Level(PointMass(), 1, 8, batch), UpperLevel(batch, new LevelOptions
             {
                 TimeScale = 8, ReachRadius = 0.05f, StuckTicks = 4, StuckDistance = 0.1f, AvoidPlacement = AvoidPlacement.Blockage,
-                WanderTicks = 6, WanderDistance = 0.5f, ReachPatience = 2, ReplanEvery = 3,
+                WanderTicks = 6, WanderDistance = 0.5f, ReplanEvery = 3,
             }, avoided)]);
         var goal = new float[batch * S];
         goal[0] = 0.05f;
