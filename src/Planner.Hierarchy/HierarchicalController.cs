@@ -282,11 +282,7 @@ public sealed class HierarchicalController : IDisposable
                 stuck = true;
             }
         }
-        if (stuck)
-        {
-            _levels[k].Planner.ResetWarmStart();
-            _hasPlan[k] = false;
-        }
+        if (stuck) ReplanFromScratch(k);
         z.CopyTo(anchors);
         _ticksSinceCheck[k] = 0;
     }
@@ -313,13 +309,16 @@ public sealed class HierarchicalController : IDisposable
             avoided?.Add(b, here, _tick);
             wandering = true;
         }
-        if (wandering)
-        {
-            _levels[k].Planner.ResetWarmStart();
-            _hasPlan[k] = false;
-        }
+        if (wandering) ReplanFromScratch(k);
         z.CopyTo(anchors);
         _ticksSinceWander[k] = 0;
+    }
+
+    /// <summary>Level k drops its plan and warm start: it plans afresh on this tick, around what was just recorded.</summary>
+    private void ReplanFromScratch(int k)
+    {
+        _levels[k].Planner.ResetWarmStart();
+        _hasPlan[k] = false;
     }
 
     /// <summary>Records the keep-out ball of robot b, at <paramref name="here"/>, stuck on <paramref name="subgoal"/>, where the level's AvoidPlacement says.</summary>
