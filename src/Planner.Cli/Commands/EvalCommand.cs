@@ -55,10 +55,9 @@ internal static class EvalCommand
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
         string mode = a.Choice("planner", "flat", new Dictionary<string, string> { ["flat"] = "flat", ["hier"] = "hier", ["both"] = "both" });
-        var levels = new List<LevelSettings>
-        {
-            new(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20), a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20)),
-        };
+        var low = new LevelSettings(a.Choice("low-planner", PlannerKind.Gradient, kinds), a.Int("samples", 16, 1, 1 << 20),
+            a.Int("horizon", 24, 1, 4096), a.Int("iters", 20, 1, 1 << 20));
+        LevelSettings[] levels = [low];
         var high = new LevelSettings(a.Choice("high-planner", PlannerKind.Cem, kinds), a.Int("high-samples", 64, 1, 1 << 20),
             a.Int("high-horizon", 16, 1, 4096), a.Int("high-iters", 4, 1, 1 << 20));
         var backend = a.Choice("backend", "managed", new Dictionary<string, string> { ["managed"] = "managed", ["torch"] = "torch" });
@@ -105,9 +104,11 @@ internal static class EvalCommand
         using var models = WorldModelStack.Open(modelDir, backend, threads);
         if (mode != "flat" && models.AvailableLevels < 2)
             throw new UsageException($"planner eval: --planner {mode} needs a hierarchy, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
-        var flat = agent with { Levels = levels.ToArray() };
-        for (int k = 1; k < models.AvailableLevels; k++) levels.Add(high);
-        var hier = agent with { Levels = levels.ToArray() };
+        var flat = agent;
+        var stack = new LevelSettings[models.AvailableLevels];
+        stack[0] = low;
+        for (int k = 1; k < stack.Length; k++) stack[k] = high;
+        var hier = agent with { Levels = stack };
         AgentSettings[] agents = mode switch { "flat" => [flat], "hier" => [hier], _ => [flat, hier] };
         string[] names = mode == "both" ? ["flat", "hier"] : [mode];
 

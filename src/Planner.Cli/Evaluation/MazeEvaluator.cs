@@ -72,13 +72,14 @@ internal static class MazeEvaluator
                 controllers[i] = CreateController(models, agents[i], batch: 1);
                 results[i] = new List<EpisodeResult>(tasks.Length);
             }
+            var buffers = new EpisodeBuffers(new float[env.Observer.Dim], new float[env.Observer.Dim], new float[2]);
             int successes = 0;
             for (int t = 0; t < tasks.Length; t++)
             {
                 for (int j = 0; j < agents.Count; j++)
                 {
                     int i = t % 2 == 0 ? j : agents.Count - 1 - j;
-                    var result = RunEpisode(env, layout, controllers[i], tasks[t], settings);
+                    var result = RunEpisode(env, layout, controllers[i], tasks[t], settings, buffers);
                     results[i].Add(result);
                     if (i == agents.Count - 1 && result.Success) successes++;
                 }
@@ -92,11 +93,12 @@ internal static class MazeEvaluator
         return results;
     }
 
-    private static EpisodeResult RunEpisode(MazeEnvironment env, MazeLayout layout, HierarchicalController controller, MazeTask task, EvaluationSettings settings)
+    /// <summary>Observation, goal observation and action buffers, shared by every episode of a run.</summary>
+    private sealed record EpisodeBuffers(float[] Observation, float[] Goal, float[] Action);
+
+    private static EpisodeResult RunEpisode(MazeEnvironment env, MazeLayout layout, HierarchicalController controller, MazeTask task, EvaluationSettings settings, EpisodeBuffers buffers)
     {
-        var obs = new float[env.Observer.Dim];
-        var goal = new float[env.Observer.Dim];
-        var action = new float[2];
+        var (obs, goal, action) = (buffers.Observation, buffers.Goal, buffers.Action);
         env.Reset(task);
         controller.Reset();
         env.ObserveGoal(goal);
