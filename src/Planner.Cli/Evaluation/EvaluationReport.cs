@@ -75,20 +75,58 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
             w.WriteStartObject();
             w.Number("plan_ms_median", x.PlanMs.Median / y.PlanMs.Median);
             w.Number("plan_ms_p99", x.PlanMs.P99 / y.PlanMs.P99);
+            w.Number("plan_ms_mean", x.PlanMs.Mean / y.PlanMs.Mean);
             w.Number("model_evals_per_step", x.EvaluationsPerStep / y.EvaluationsPerStep);
             w.WriteEndObject();
         }
+        var same = SameWork.Of(a, b);
+        w.WritePropertyName("same_work");
+        w.WriteStartObject();
+        w.WriteNumber("episodes", same.Episodes);
+        w.WriteNumber("steps", same.Steps);
+        w.Number("plan_ms_median", same.MedianRatio);
+        w.Number("paired_step_ratio_median", same.PairedRatio);
         w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The episodes in which two agents did exactly the same planning work (same steps, same model evaluations: e.g. a
+    /// hierarchy whose upper levels never planned): the ratio of their median step times, and the median over steps of
+    /// the step-by-step ratio. What is left there is the controller's own overhead, and how the machine treated each.
+    /// </summary>
+    internal readonly record struct SameWork(int Episodes, int Steps, double MedianRatio, double PairedRatio)
+    {
+        public static SameWork Of(EvaluationReport a, EvaluationReport b)
+        {
+            var (xs, ys, ratios) = (new List<double>(), new List<double>(), new List<double>());
+            int episodes = 0;
+            for (int i = 0; i < a.Episodes.Count && i < b.Episodes.Count; i++)
+            {
+                var (x, y) = (a.Episodes[i], b.Episodes[i]);
+                if (x.Task != y.Task || x.Steps != y.Steps || x.ModelEvaluations != y.ModelEvaluations) continue;
+                episodes++;
+                xs.AddRange(x.PlanMs);
+                ys.AddRange(y.PlanMs);
+                for (int t = 0; t < x.PlanMs.Length; t++) ratios.Add(x.PlanMs[t] / y.PlanMs[t]);
+            }
+            if (episodes == 0) return new SameWork(0, 0, double.NaN, double.NaN);
+            return new SameWork(episodes, xs.Count, LatencyStats.From(xs.ToArray()).Median / LatencyStats.From(ys.ToArray()).Median,
+                LatencyStats.From(ratios.ToArray()).Median);
+        }
     }
 
     /// <summary>Prints the ratios of <see cref="WriteRatios"/> as a table.</summary>
     public static void PrintRatios(TextWriter output, EvaluationReport a, EvaluationReport b)
     {
         output.WriteLine($"{a.Planner} / {b.Planner} (same tasks, same process)");
-        output.WriteLine($"{"bin",-8} {"plan ms p50",11} {"plan ms p99",11} {"evals/step",11}");
+        output.WriteLine($"{"bin",-8} {"plan ms p50",11} {"plan ms p99",11} {"plan ms mean",12} {"evals/step",11}");
         foreach (var (name, x, y) in Pairs(a, b))
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-8} {x.PlanMs.Median / y.PlanMs.Median,11:F3} {x.PlanMs.P99 / y.PlanMs.P99,11:F3} {x.EvaluationsPerStep / y.EvaluationsPerStep,11:F3}"));
+                $"{name,-8} {x.PlanMs.Median / y.PlanMs.Median,11:F3} {x.PlanMs.P99 / y.PlanMs.P99,11:F3} {x.PlanMs.Mean / y.PlanMs.Mean,12:F3} {x.EvaluationsPerStep / y.EvaluationsPerStep,11:F3}"));
+        var same = SameWork.Of(a, b);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"same work (episodes with equal steps and evaluations: {same.Episodes}, {same.Steps} steps): p50 ratio {same.MedianRatio:F3}, step-by-step ratio median {same.PairedRatio:F3}"));
     }
 
     /// <summary>Matching summaries of two reports on the same tasks: per bin, then overall.</summary>

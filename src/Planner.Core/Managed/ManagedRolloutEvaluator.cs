@@ -1,5 +1,6 @@
 using Planner.Costs;
 using Planner.Models;
+using Planner.Managed.Kernels;
 
 namespace Planner.Managed;
 
@@ -219,8 +220,8 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
         public void Execute(int part)
         {
             var ws = owner._workspaces[0];
-            fixed (float* states = ws.States, tape = ws.Tape, scratch = ws.Scratch, gTraj = ws.GradTrajectory, initial = owner._initial)
-                Run(part, ws, states, tape, scratch, gTraj, initial);
+            fixed (float* initial = owner._initial)
+                Run(part, ws, ws.States.Pointer, ws.Tape.Pointer, ws.Scratch.Pointer, ws.GradTrajectory.Pointer, initial);
         }
 
         private void Run(int part, Workspace ws, float* states, float* tape, float* scratch, float* gTraj, float* initial)
@@ -319,22 +320,25 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
     /// <summary>One thread's buffers for a block of rows, step-major so the dynamics sees contiguous rows per step.</summary>
     private sealed class Workspace
     {
-        private float[] _states = [];          // [H+1 x rows x S]
-        private float[] _stepActions = [];     // [H x rows x A]
-        private float[] _tape = [];            // [H x rows x tape]
-        private float[] _trajectory = [];      // [H x S], one candidate, for the cost
-        private float[] _gradTrajectory = [];  // [H x S]
-        private float[] _gradPlan = [];        // [H x A]
-        private float[] _gradStates = [];      // [H x rows x S] the cost's direct gradient of z_1..z_H
-        private float[] _carry = [], _carryNext = [], _gradStep = [], _scratch = [];
+        private static readonly AlignedBuffer Empty = new(0);
+        // 64-byte aligned: the kernels' vector loads and stores then never split a cache line at the buffers' starts,
+        // and two evaluators with the same shapes run at the same speed whatever addresses the heap gave them.
+        private AlignedBuffer _states = Empty;          // [H+1 x rows x S]
+        private AlignedBuffer _stepActions = Empty;     // [H x rows x A]
+        private AlignedBuffer _tape = Empty;            // [H x rows x tape]
+        private AlignedBuffer _trajectory = Empty;      // [H x S], one candidate, for the cost
+        private AlignedBuffer _gradTrajectory = Empty;  // [H x S]
+        private AlignedBuffer _gradPlan = Empty;        // [H x A]
+        private AlignedBuffer _gradStates = Empty;      // [H x rows x S] the cost's direct gradient of z_1..z_H
+        private AlignedBuffer _carry = Empty, _carryNext = Empty, _gradStep = Empty, _scratch = Empty;
 
-        public float[] States => _states;
+        public AlignedBuffer States => _states;
 
-        public float[] Tape => _tape;
+        public AlignedBuffer Tape => _tape;
 
-        public float[] Scratch => _scratch;
+        public AlignedBuffer Scratch => _scratch;
 
-        public float[] GradTrajectory => _gradTrajectory;
+        public AlignedBuffer GradTrajectory => _gradTrajectory;
 
         /// <summary>The split single-row path keeps dL/dz after the scratch it uses for x and the two hidden buffers.</summary>
         public float* CarryPointer(float* scratch, int input, int hidden) => scratch + input + 2 * hidden;
@@ -357,9 +361,9 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             Grow(ref _gradStep, rows * a);
         }
 
-        private static void Grow(ref float[] buffer, int length)
+        private static void Grow(ref AlignedBuffer buffer, int length)
         {
-            if (buffer.Length < length) buffer = new float[length];
+            if (buffer.Length < length) buffer = new AlignedBuffer(length);
         }
 
         public void Run(ManagedRolloutEvaluator owner, float* actionsPtr, float* costsPtr, float* gradientsPtr,
@@ -376,46 +380,46 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
             for (int r = 0; r < rows; r++)
             {
                 int b = (start + r) / candidates;
-                owner._initial.AsSpan(b * s, s).CopyTo(_states.AsSpan(r * s, s));
+                owner._initial.AsSpan(b * s, s).CopyTo(_states.Span.Slice(r * s, s));
                 for (int t = 0; t < horizon; t++)
-                    actions.Slice(r * plan + t * a, a).CopyTo(_stepActions.AsSpan((t * rows + r) * a, a));
+                    actions.Slice(r * plan + t * a, a).CopyTo(_stepActions.Span.Slice((t * rows + r) * a, a));
             }
 
             for (int t = 0; t < horizon; t++)
             {
-                ReadOnlySpan<float> z = _states.AsSpan(t * rows * s, rows * s), u = _stepActions.AsSpan(t * rows * a, rows * a);
-                Span<float> next = _states.AsSpan((t + 1) * rows * s, rows * s), tape = gradients ? _tape.AsSpan(t * rows * tapeRow, rows * tapeRow) : default;
-                if (owner._mlp is { } mlp) mlp.Forward(z, u, next, tape, _scratch, rows);
+                ReadOnlySpan<float> z = _states.Span.Slice(t * rows * s, rows * s), u = _stepActions.Span.Slice(t * rows * a, rows * a);
+                Span<float> next = _states.Span.Slice((t + 1) * rows * s, rows * s), tape = gradients ? _tape.Span.Slice(t * rows * tapeRow, rows * tapeRow) : default;
+                if (owner._mlp is { } mlp) mlp.Forward(z, u, next, tape, _scratch.Span, rows);
                 else model.Forward(z, u, next, tape, rows);
             }
 
             // Cost per candidate on its own trajectory; the cost's action gradient initialises the output.
-            Span<float> traj = _trajectory.AsSpan(0, horizon * s);
+            Span<float> traj = _trajectory.Span.Slice(0, horizon * s);
             var gradOut = gradients ? new Span<float>(gradientsPtr + (long)start * plan, rows * plan) : default;
             for (int r = 0; r < rows; r++)
             {
                 int b = (start + r) / candidates;
-                for (int t = 0; t < horizon; t++) _states.AsSpan(((t + 1) * rows + r) * s, s).CopyTo(traj.Slice(t * s, s));
+                for (int t = 0; t < horizon; t++) _states.Span.Slice(((t + 1) * rows + r) * s, s).CopyTo(traj.Slice(t * s, s));
                 Span<float> gTraj = default, gPlan = default;
                 if (gradients)
                 {
-                    gTraj = _gradTrajectory.AsSpan(0, horizon * s);
+                    gTraj = _gradTrajectory.Span.Slice(0, horizon * s);
                     gPlan = gradOut.Slice(r * plan, plan);
                     gTraj.Clear();
                     gPlan.Clear();
                 }
                 costsPtr[start + r] = owner._cost.Accumulate(shape with { Robot = b }, traj, actions.Slice(r * plan, plan), owner._goals.AsSpan(b * g, g), gTraj, gPlan);
                 if (!gradients) continue;
-                for (int t = 0; t < horizon; t++) gTraj.Slice(t * s, s).CopyTo(_gradStates.AsSpan((t * rows + r) * s, s));
+                for (int t = 0; t < horizon; t++) gTraj.Slice(t * s, s).CopyTo(_gradStates.Span.Slice((t * rows + r) * s, s));
             }
             if (!gradients) return;
 
             // Backward through time: carry = dL/dz_{t+1}; each step adds the cost's direct gradient of z_t.
-            Span<float> carry = _carry.AsSpan(0, rows * s), carryNext = _carryNext.AsSpan(0, rows * s), gStep = _gradStep.AsSpan(0, rows * a);
-            _gradStates.AsSpan((horizon - 1) * rows * s, rows * s).CopyTo(carry);
+            Span<float> carry = _carry.Span.Slice(0, rows * s), carryNext = _carryNext.Span.Slice(0, rows * s), gStep = _gradStep.Span.Slice(0, rows * a);
+            _gradStates.Span.Slice((horizon - 1) * rows * s, rows * s).CopyTo(carry);
             for (int t = horizon - 1; t >= 0; t--)
             {
-                model.Backward(_tape.AsSpan(t * rows * tapeRow, rows * tapeRow), carry, carryNext, gStep, _scratch, rows);
+                model.Backward(_tape.Span.Slice(t * rows * tapeRow, rows * tapeRow), carry, carryNext, gStep, _scratch.Span, rows);
                 for (int r = 0; r < rows; r++)
                 {
                     Span<float> dst = gradOut.Slice(r * plan + t * a, a);
@@ -423,7 +427,7 @@ public sealed unsafe class ManagedRolloutEvaluator : IRolloutEvaluator
                     for (int d = 0; d < a; d++) dst[d] += fromModel[d];
                 }
                 if (t > 0)
-                    System.Numerics.Tensors.TensorPrimitives.Add(carryNext, _gradStates.AsSpan((t - 1) * rows * s, rows * s), carry);
+                    System.Numerics.Tensors.TensorPrimitives.Add(carryNext, _gradStates.Span.Slice((t - 1) * rows * s, rows * s), carry);
             }
         }
     }
