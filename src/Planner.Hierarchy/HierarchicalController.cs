@@ -1,4 +1,5 @@
 using Planner.Control;
+using Planner.Costs;
 using Planner.Planning;
 
 namespace Planner.Hierarchy;
@@ -277,8 +278,9 @@ public sealed class HierarchicalController : IDisposable
             }
             else if (_hasPlan[k])
             {
-                if (!options.AvoidOnlyWhenBlocked || LowerPlanStalls(k, b, z, options.StuckDistance))
-                    Avoid(k, b, z.Slice(b * s, s), _subgoals[k - 1].AsSpan(b * s, s));
+                bool blocked = (options.AvoidOnlyWhenBlocked || options.KeepBlockedAvoids) && LowerPlanStalls(k, b, z, options.StuckDistance);
+                if (!options.AvoidOnlyWhenBlocked || blocked)
+                    Avoid(k, b, z.Slice(b * s, s), _subgoals[k - 1].AsSpan(b * s, s), options.KeepBlockedAvoids && blocked ? AvoidedPointsCost.Kept : _tick);
                 stuck = true;
             }
         }
@@ -322,20 +324,20 @@ public sealed class HierarchicalController : IDisposable
     }
 
     /// <summary>Records the keep-out ball of robot b, at <paramref name="here"/>, stuck on <paramref name="subgoal"/>, where the level's AvoidPlacement says.</summary>
-    private void Avoid(int k, int b, ReadOnlySpan<float> here, ReadOnlySpan<float> subgoal)
+    private void Avoid(int k, int b, ReadOnlySpan<float> here, ReadOnlySpan<float> subgoal, long stamp)
     {
         var avoided = _levels[k].Avoided;
         if (avoided is null) return;
         float distance = Distance(here, subgoal);
         if (_levels[k].Options.AvoidPlacement == AvoidPlacement.Subgoal || distance <= avoided.Radius)
         {
-            avoided.Add(b, subgoal, _tick);
+            avoided.Add(b, subgoal, stamp);
             return;
         }
         var point = _scratchPoint.AsSpan();
         float t = avoided.Radius / distance;
         for (int i = 0; i < point.Length; i++) point[i] = here[i] + t * (subgoal[i] - here[i]);
-        avoided.Add(b, point, _tick);
+        avoided.Add(b, point, stamp);
     }
 
     /// <summary>True when the latest plan of level k-1 for robot b ends within <paramref name="radius"/> of its current latent.</summary>

@@ -97,6 +97,13 @@ public sealed record LevelOptions
     /// </summary>
     public int AvoidTicks { get; init; }
 
+    /// <summary>
+    /// With <see cref="AvoidTicks"/>: a ball the level below confirms (its own latest plan ends within
+    /// <see cref="StuckDistance"/> of where the robot is: a wall its finer model knows) is kept for the task; the others
+    /// (a robot slow in a door, say) are still forgotten after <see cref="AvoidTicks"/> ticks.
+    /// </summary>
+    public bool KeepBlockedAvoids { get; init; }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {

@@ -36,6 +36,7 @@ internal static class EvalCommand
                       than D is stuck: its subgoal becomes a keep-out ball (--avoid-radius R (2) --avoid-weight W (10)) of
                       the upper level's cost, which replans from scratch; --avoid-ticks N (0: never) forgets a ball after N ticks;
                       --avoid-when-blocked: place a ball only when level 0's own plan also stalls there;
+                      --keep-when-blocked: with --avoid-ticks, keep the balls where level 0's plan also stalls (walls);
                       --avoid-at subgoal|blockage (subgoal): the ball on the subgoal, or one radius from the robot towards it
                     --wander-ticks T (0: off)  --wander-distance D (2)  every T ticks, a robot within D of where it
                       was T ticks before is circling in a pocket: a keep-out ball at its latent, the upper level replans
@@ -50,7 +51,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -86,6 +87,7 @@ internal static class EvalCommand
             WanderTicks = a.Int("wander-ticks", d.WanderTicks, 0, 1_000_000),
             WanderDistance = (float)a.Double("wander-distance", d.WanderDistance, 0),
             AvoidOnlyWhenBlocked = a.Has("avoid-when-blocked"),
+            KeepBlockedAvoids = a.Has("keep-when-blocked"),
             AvoidPlacement = a.Choice("avoid-at", d.AvoidPlacement, new Dictionary<string, Planner.Hierarchy.AvoidPlacement>
                 { ["subgoal"] = Planner.Hierarchy.AvoidPlacement.Subgoal, ["blockage"] = Planner.Hierarchy.AvoidPlacement.Blockage }),
             HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),

@@ -72,6 +72,9 @@ internal sealed record AgentSettings
     /// <summary>Ticks after which a keep-out ball is forgotten (0: kept for the whole task).</summary>
     public int AvoidTicks { get; init; }
 
+    /// <summary>With AvoidTicks: keep the balls the level below confirms (its own plan also stalls there) for the whole task.</summary>
+    public bool KeepBlockedAvoids { get; init; }
+
     /// <summary>Weight of those keep-out balls.</summary>
     public float AvoidWeight { get; init; } = 10f;
 

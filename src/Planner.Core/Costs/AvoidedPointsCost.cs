@@ -75,9 +75,12 @@ public sealed class AvoidedPointsCost : CostTerm
             for (int j = 0; j < Capacity; j++) held[b * Capacity + j] = j < _count[b] ? 1f : 0f;
     }
 
+    /// <summary>A stamp <see cref="ForgetBefore"/> never reaches: the point is kept until cleared or pushed out by a full memory.</summary>
+    public const long Kept = long.MaxValue;
+
     /// <summary>
-    /// Adds a point for <paramref name="robot"/> with <paramref name="stamp"/> (stamps of one robot should not
-    /// decrease: expiry drops the oldest first), dropping its oldest point when full.
+    /// Adds a point for <paramref name="robot"/> with <paramref name="stamp"/> (<see cref="Kept"/>: never expires),
+    /// dropping its oldest point when full.
     /// </summary>
     public void Add(int robot, ReadOnlySpan<float> point, long stamp = 0)
     {
@@ -91,16 +94,26 @@ public sealed class AvoidedPointsCost : CostTerm
         Version++;
     }
 
-    /// <summary>Forgets, for every robot, the points whose stamp is below <paramref name="stamp"/>.</summary>
+    /// <summary>Forgets, for every robot, the points whose stamp is below <paramref name="stamp"/> (the others keep their order).</summary>
     public void ForgetBefore(long stamp)
     {
         bool changed = false;
         for (int b = 0; b < Robots; b++)
-            while (_count[b] > 0 && _stamps[b * Capacity] < stamp)
+        {
+            int first = b * Capacity, kept = 0;
+            for (int i = 0; i < _count[b]; i++)
             {
-                DropOldest(b);
-                changed = true;
+                if (_stamps[first + i] < stamp) continue;
+                if (kept != i)
+                {
+                    _points.AsSpan((first + i) * Dim, Dim).CopyTo(_points.AsSpan((first + kept) * Dim, Dim));
+                    _stamps[first + kept] = _stamps[first + i];
+                }
+                kept++;
             }
+            changed |= kept != _count[b];
+            _count[b] = kept;
+        }
         if (changed) Version++;
     }
 

@@ -98,4 +98,22 @@ public class AvoidedPointsCostTests
         avoided.ForgetBefore(long.MaxValue);
         Assert.That(avoided.CountOf(0) + avoided.CountOf(1), Is.Zero);
     }
+
+    [Test]
+    public void KeptPointsOutliveExpiryAndLaterPointsStillExpire()
+    {
+        var avoided = new AvoidedPointsCost(robots: 1, dim: 1, radius: 1f, weight: 1f, capacity: 4);
+        avoided.Add(0, [1f], stamp: 10);
+        avoided.Add(0, [2f], stamp: AvoidedPointsCost.Kept);
+        avoided.Add(0, [3f], stamp: 20);
+        avoided.Add(0, [4f], stamp: 40);
+
+        avoided.ForgetBefore(30);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(2), "the points stamped 10 and 20 expired, also the one behind the kept point");
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(new[] { 2f }));
+        Assert.That(avoided.PointOf(0, 1).ToArray(), Is.EqualTo(new[] { 4f }), "the order of the rest is kept");
+        avoided.ForgetBefore(long.MaxValue - 1);
+        Assert.That(avoided.CountOf(0), Is.EqualTo(1));
+        Assert.That(avoided.PointOf(0, 0).ToArray(), Is.EqualTo(new[] { 2f }), "a kept point never expires");
+    }
 }

@@ -340,6 +340,30 @@ public class HierarchyTests
     }
 
     /// <summary>
+    /// KeepBlockedAvoids: a pinned robot's balls are kept past AvoidTicks when level 0's own model also stalls there (a
+    /// wall), and still expire when level 0 expects to move (a slow door).
+    /// </summary>
+    [TestCase(true, 8, TestName = "BallsTheLevelBelowConfirmsAreKept")]
+    [TestCase(false, 2, TestName = "BallsTheLevelBelowDoesNotConfirmStillExpire")]
+    public void KeepBlockedAvoidsKeepsOnlyConfirmedBalls(bool lowerModelStalls, int expectedMost)
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f, capacity: 8);
+        var options = new LevelOptions { TimeScale = 8, StuckTicks = 4, StuckDistance = 0.1f, AvoidTicks = 6, KeepBlockedAvoids = true };
+        var low = lowerModelStalls ? new LinearDynamics(PointMass().A.ToArray(), new float[S * A], S, A) : PointMass();
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(low, 1, 8, 1), UpperLevel(1, options, avoided)]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S]; // pinned: stuck at every check
+        var u = new float[A];
+        int most = 0;
+        for (int tick = 0; tick < 48; tick++)
+        {
+            controller.Act(x, u);
+            most = Math.Max(most, avoided.CountOf(0));
+        }
+        Assert.That(most, Is.EqualTo(expectedMost), "points held at most");
+    }
+
+    /// <summary>
     /// Wander detection: a robot that keeps moving (so stuck detection never fires) but stays in a small pocket has its
     /// latent recorded as avoided at the check, and level 1 replans; a robot that makes headway is left alone.
     /// </summary>
