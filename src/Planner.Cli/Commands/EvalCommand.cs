@@ -19,6 +19,8 @@ internal static class EvalCommand
           --min-cells A  --max-cells B   restrict tasks to this geodesic start-goal distance (cells)
           --bins 1-3,4-7,8-99          distance bins of the report
           --max-steps N (300)          --json (with one row per episode)
+          --episode I                  run only episode I (from 0) of the tasks the other flags sample: replays one
+                                       row of a JSON report, e.g. with --plot-episodes 1 to see every plan of a failure
           --plot FILE.png              paths, subgoals and the top level's first imagined plan of the first 8 episodes
           --plot-failures              plot the first failed episodes instead
           --plot-episodes K (8)        episodes drawn; with 1, every plan the top level made in it is drawn
@@ -51,7 +53,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -97,7 +99,10 @@ internal static class EvalCommand
         {
             Episodes = a.Int("episodes", 50, 1, 1_000_000), Seed = agent.Seed, MaxSteps = a.Int("max-steps", 300, 1, 1_000_000),
             MinCells = a.Int("min-cells", 1, 0), MaxCells = a.Int("max-cells", int.MaxValue, 0),
+            OnlyEpisode = a.String("episode") is null ? null : a.Int("episode", 0, 0, 1_000_000),
         };
+        if (settings.OnlyEpisode >= settings.Episodes)
+            throw new UsageException($"planner eval: --episode {settings.OnlyEpisode} is not among the {settings.Episodes} episodes (numbered from 0); give --episodes as in the run it comes from.");
         if (settings.MaxCells < settings.MinCells) throw new UsageException($"planner eval: --max-cells {settings.MaxCells} is below --min-cells {settings.MinCells}.");
         var bins = ParseBins(a.String("bins", "1-3,4-7,8-999"));
         int plotEpisodes = a.Int("plot-episodes", 8, 1, 1000);

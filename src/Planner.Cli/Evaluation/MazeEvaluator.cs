@@ -35,6 +35,9 @@ internal sealed record EvaluationSettings
     public int MaxCells { get; init; } = int.MaxValue;
     public int Seed { get; init; }
     public float SuccessRadius { get; init; } = MazeTask.DefaultSuccessRadius;
+
+    /// <summary>Run only this episode (0-based) of the sampled tasks, e.g. a failure from a JSON report; null: all.</summary>
+    public int? OnlyEpisode { get; init; }
 }
 
 /// <summary>
@@ -62,6 +65,11 @@ internal static class MazeEvaluator
         {
             Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
         });
+        if (settings.OnlyEpisode is int only)
+        {
+            if (only >= tasks.Length) throw new ArgumentException($"episode {only} was asked for, but only {tasks.Length} tasks were sampled (episodes are numbered from 0).");
+            tasks = [tasks[only]];
+        }
 
         var controllers = new HierarchicalController[agents.Count];
         var results = new List<EpisodeResult>[agents.Count];

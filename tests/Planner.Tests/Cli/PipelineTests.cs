@@ -108,6 +108,24 @@ public class PipelineTests
                 Assert.That(both.RootElement.GetProperty(agent).GetProperty("model_evals_per_step").GetDouble(),
                     Is.EqualTo(single.RootElement.GetProperty("model_evals_per_step").GetDouble()));
             }
+            // --episode replays one row of a report: the same task, the same outcome.
+            (code, var full, err) = CliTests.Run([.. common, "--planner", "hier"]);
+            Assert.That(code, Is.EqualTo(0), err);
+            (code, var one, err) = CliTests.Run([.. common, "--planner", "hier", "--episode", "2"]);
+            Assert.That(code, Is.EqualTo(0), err);
+            using (var fullDoc = JsonDocument.Parse(full))
+            using (var oneDoc = JsonDocument.Parse(one))
+            {
+                var row = oneDoc.RootElement.GetProperty("episode_results");
+                Assert.That(row.GetArrayLength(), Is.EqualTo(1));
+                foreach (string field in new[] { "cells", "steps", "top_plans", "remaining_cells" })
+                    Assert.That(row[0].GetProperty(field).GetInt32(), Is.EqualTo(fullDoc.RootElement.GetProperty("episode_results")[2].GetProperty(field).GetInt32()), field);
+                Assert.That(row[0].GetProperty("start_x").GetDouble(), Is.EqualTo(fullDoc.RootElement.GetProperty("episode_results")[2].GetProperty("start_x").GetDouble()));
+            }
+            (code, _, err) = CliTests.Run([.. common, "--planner", "hier", "--episode", "3"]);
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("--episode 3"));
+
             Assert.That(both.RootElement.GetProperty("flat").GetProperty("episode_results")[0].GetProperty("top_plans").GetInt32(), Is.Zero);
             Assert.That(both.RootElement.GetProperty("hier").GetProperty("episode_results")[0].GetProperty("top_plans").GetInt32(), Is.GreaterThan(0));
             double ratio = both.RootElement.GetProperty("hier_over_flat").GetProperty("all").GetProperty("plan_ms_median").GetDouble();
