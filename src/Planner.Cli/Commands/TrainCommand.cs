@@ -24,6 +24,9 @@ internal static class TrainCommand
           --macro-hidden H,H (128,128)   hidden layers of the upper levels' predictors
           --macro-steps K (4)   macro steps of the upper levels' multi-step prediction loss
           --macro-noise X (0)   noise on the macro-actions while training (keeps planned ones in the data's support)
+          --macro-imagined F (0)  fraction of each batch made of imagined windows: a start from the data with the
+                    action chunks of another window, the targets rolled out by the level-0 model (walls seen from
+                    everywhere along them, not only where the robot happened to push)
           --macro-lr X (0.001)  --macro-patience P (15)  --macro-windows N (4096: training windows per epoch)
           --macro-ensemble K (1)  predictors per upper level over one macro-action encoder; planning scores a
                             macro plan under all K, so it cannot exploit one model's errors (eval --ensemble-disagreement)
@@ -33,7 +36,7 @@ internal static class TrainCommand
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "macro-ensemble", "base"], []);
+            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-imagined", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "macro-ensemble", "base"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
@@ -69,6 +72,7 @@ internal static class TrainCommand
                     Epochs = a.Has("epochs") ? options.Epochs : m.Epochs,
                     RolloutSteps = a.Int("macro-steps", m.RolloutSteps, 1, 10_000),
                     MacroNoise = a.Double("macro-noise", m.MacroNoise, 0, 10),
+                    ImaginedFraction = a.Double("macro-imagined", m.ImaginedFraction, 0, 1),
                     PredictorHidden = a.Sizes("macro-hidden", m.PredictorHidden),
                     LearningRate = a.Double("macro-lr", m.LearningRate, 0, exclusiveMin: true),
                     Patience = a.Int("macro-patience", m.Patience, 0, 1_000_000),

@@ -1,3 +1,4 @@
+using TorchSharp;
 using Planner.Checkpoints;
 using Planner.Models;
 using Planner.Tests.Training;
@@ -123,6 +124,69 @@ public class MacroActionTrainerTests
         Assert.That(noisy.Summary!.BestValidationError, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => (options with { MacroNoise = -0.1 }).Validate());
         Assert.That(e!.ParamName, Is.EqualTo(nameof(MacroLevelOptions.MacroNoise)));
+    }
+
+    /// <summary>
+    /// Imagined windows: the first round(B x F) windows of a batch get another window's chunks and level 0's rollout
+    /// of them from their own start; the rest of the batch is untouched.
+    /// </summary>
+    [Test]
+    public void ImaginedWindowsAreLevel0RolloutsOfAnotherWindowsChunks()
+    {
+        const int B = 8, K = 2, Tau = 4;
+        int s = s_level0.LatentDim, a = s_level0.ActionDim;
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        var latents = torch.randn(B, K + 1, s);
+        var chunks = torch.rand(B, K, Tau * a) * 2 - 1;
+        var (mixedZ, mixedChunks) = ImaginedWindows.Mix(s_level0.Predictor, latents, chunks, 0.5);
+
+        Assert.That(mixedZ.shape, Is.EqualTo(latents.shape));
+        Assert.That(mixedChunks.shape, Is.EqualTo(chunks.shape));
+        for (int i = 4; i < B; i++)
+        {
+            Assert.That(mixedZ[i].data<float>().ToArray(), Is.EqualTo(latents[i].data<float>().ToArray()), $"window {i} is real");
+            Assert.That(mixedChunks[i].data<float>().ToArray(), Is.EqualTo(chunks[i].data<float>().ToArray()));
+        }
+        var rows = Enumerable.Range(0, B).Select(i => chunks[i].data<float>().ToArray()).ToList();
+        for (int i = 0; i < 4; i++)
+        {
+            var chunk = mixedChunks[i].data<float>().ToArray();
+            Assert.That(rows.Any(r => r.SequenceEqual(chunk)), Is.True, $"window {i}'s chunks are some window's chunks");
+            Assert.That(mixedZ[i][0].data<float>().ToArray(), Is.EqualTo(latents[i][0].data<float>().ToArray()), "its own start");
+            // Level 0 one base step at a time, through the chunks.
+            var z = latents[i][0].data<float>().ToArray();
+            var next = new float[s];
+            for (int j = 0; j < K; j++)
+            {
+                for (int t = 0; t < Tau; t++)
+                {
+                    s_level0.Predict(z, chunk.AsSpan((j * Tau + t) * a, a), 1, next);
+                    next.CopyTo(z, 0);
+                }
+                Assert.That(mixedZ[i][j + 1].data<float>().ToArray(), Is.EqualTo(z).Within(1e-4f), $"window {i}, macro step {j + 1}");
+            }
+        }
+        var (same, sameChunks) = ImaginedWindows.Mix(s_level0.Predictor, latents, chunks, 0);
+        Assert.That(ReferenceEquals(same, latents) && ReferenceEquals(sameChunks, chunks), Is.True, "fraction 0: the batch itself");
+    }
+
+    [Test]
+    public void ImaginedFractionIsReproducibleChangesTrainingAndIsValidated()
+    {
+        var data = SyntheticPointMass.States(12, 16, seed: 4);
+        var options = Small(seed: 3) with { Epochs = 2 };
+        using var real = MacroActionTrainer.Train(s_level0, data, options);
+        using var imagined = MacroActionTrainer.Train(s_level0, data, options with { ImaginedFraction = 0.5 });
+        using var again = MacroActionTrainer.Train(s_level0, data, options with { ImaginedFraction = 0.5 });
+        var tr = real.ToTensors();
+        var ti = imagined.ToTensors();
+        var ta = again.ToTensors();
+        for (int i = 0; i < ti.Count; i++) Assert.That(ta[i].Data, Is.EqualTo(ti[i].Data), $"same seed: {ti[i].Name}");
+        Assert.That(ti.Select(t => t.Data).Zip(tr.Select(t => t.Data)).Any(p => !p.First.SequenceEqual(p.Second)), Is.True);
+        Assert.That(imagined.Metadata.Training!["imaginedFraction"]!.GetValue<double>(), Is.EqualTo(0.5), "recorded in the checkpoint");
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (options with { ImaginedFraction = 1.5 }).Validate());
+        Assert.That(e!.ParamName, Is.EqualTo(nameof(MacroLevelOptions.ImaginedFraction)));
     }
 
     [Test]

@@ -89,6 +89,7 @@ public static class MacroActionTrainer
                     using (var scope = NewDisposeScope())
                     {
                         var (z, chunks) = windows.Gather(trainWindows.AsSpan(from, count));
+                        if (options.ImaginedFraction > 0) (z, chunks) = ImaginedWindows.Mix(level0.Predictor, z, chunks, options.ImaginedFraction);
                         var prediction = MacroLoss.Rollout(encoder, predictors, z, chunks, out _, out _, out var pre, options.MacroNoise);
                         var loss = options.SaturationWeight > 0 ? prediction + pre.square().mean() * options.SaturationWeight : prediction;
                         optimizer.zero_grad();

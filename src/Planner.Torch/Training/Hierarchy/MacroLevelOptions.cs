@@ -80,6 +80,15 @@ public sealed record MacroLevelOptions
     /// </summary>
     public double MacroNoise { get; init; }
 
+    /// <summary>
+    /// Fraction of each training batch replaced by imagined windows (0: none): a window's start latent with the action
+    /// chunks of another window of the batch, its targets rolled out by the frozen level-0 predictor. The data pairs
+    /// each place with the moves the robot happened to make there; imagined windows pair it with moves made elsewhere
+    /// (into a wall from every point along it, say), which the level-0 model, trained one step at a time on far more
+    /// pairs, predicts better than the macro model can guess them.
+    /// </summary>
+    public double ImaginedFraction { get; init; }
+
     /// <summary>Fraction of episodes held out for validation (split by episode).</summary>
     public double ValidationFraction { get; init; } = 0.1;
 
@@ -114,6 +123,7 @@ public sealed record MacroLevelOptions
         Guard.NonNegative(GradientClip, nameof(GradientClip));
         Guard.NonNegative(SaturationWeight, nameof(SaturationWeight));
         Guard.NonNegative(MacroNoise, nameof(MacroNoise));
+        Guard.InRange(ImaginedFraction, 0, 1, nameof(ImaginedFraction));
         Guard.InRange(ValidationFraction, 0, 0.9, nameof(ValidationFraction));
         CheckSizes(EncoderHidden, nameof(EncoderHidden));
         CheckSizes(PredictorHidden, nameof(PredictorHidden));
