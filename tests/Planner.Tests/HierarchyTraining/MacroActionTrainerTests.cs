@@ -106,26 +106,6 @@ public class MacroActionTrainerTests
         Assert.That(a.Summary!.BestValidationError, Is.EqualTo(b.Summary!.BestValidationError));
     }
 
-    [Test]
-    public void MacroNoiseIsReproducibleChangesTrainingAndIsValidated()
-    {
-        var data = SyntheticPointMass.States(12, 16, seed: 4);
-        var options = Small(seed: 3) with { Epochs = 2 };
-        using var clean = MacroActionTrainer.Train(s_level0, data, options);
-        using var noisy = MacroActionTrainer.Train(s_level0, data, options with { MacroNoise = 0.3 });
-        using var noisyAgain = MacroActionTrainer.Train(s_level0, data, options with { MacroNoise = 0.3 });
-        var tc = clean.ToTensors();
-        var tn = noisy.ToTensors();
-        var ta = noisyAgain.ToTensors();
-        for (int i = 0; i < tn.Count; i++) Assert.That(ta[i].Data, Is.EqualTo(tn[i].Data), $"same seed, same noise: {tn[i].Name}");
-        Assert.That(tn.Select(t => t.Data).Zip(tc.Select(t => t.Data)).Any(p => !p.First.SequenceEqual(p.Second)), Is.True,
-            "noise on the macro-actions changes what is learned");
-        // Validation measures the noise-free model, so it stays a plain prediction error.
-        Assert.That(noisy.Summary!.BestValidationError, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (options with { MacroNoise = -0.1 }).Validate());
-        Assert.That(e!.ParamName, Is.EqualTo(nameof(MacroLevelOptions.MacroNoise)));
-    }
-
     /// <summary>
     /// Imagined windows: the first round(B x F) windows of a batch get another window's chunks and level 0's rollout
     /// of them from their own start; the rest of the batch is untouched.
@@ -171,22 +151,32 @@ public class MacroActionTrainerTests
         Assert.That(ReferenceEquals(same, latents) && ReferenceEquals(sameChunks, chunks), Is.True, "fraction 0: the batch itself");
     }
 
-    [Test]
-    public void ImaginedFractionIsReproducibleChangesTrainingAndIsValidated()
+    /// <summary>
+    /// Options that change what a level sees while training (noise on the macro-actions, imagined windows): the same
+    /// seed gives the same weights, the option changes them, it is recorded in the checkpoint, and out-of-range values
+    /// are refused. Validation stays a plain prediction error on real windows.
+    /// </summary>
+    [TestCase(nameof(MacroLevelOptions.MacroNoise), 0.3, -0.1)]
+    [TestCase(nameof(MacroLevelOptions.ImaginedFraction), 0.5, 1.5)]
+    public void TrainingOptionIsReproducibleChangesTrainingAndIsValidated(string option, double value, double invalid)
     {
+        MacroLevelOptions With(MacroLevelOptions o, double x) => option == nameof(MacroLevelOptions.MacroNoise) ? o with { MacroNoise = x } : o with { ImaginedFraction = x };
         var data = SyntheticPointMass.States(12, 16, seed: 4);
         var options = Small(seed: 3) with { Epochs = 2 };
-        using var real = MacroActionTrainer.Train(s_level0, data, options);
-        using var imagined = MacroActionTrainer.Train(s_level0, data, options with { ImaginedFraction = 0.5 });
-        using var again = MacroActionTrainer.Train(s_level0, data, options with { ImaginedFraction = 0.5 });
-        var tr = real.ToTensors();
-        var ti = imagined.ToTensors();
+        using var plain = MacroActionTrainer.Train(s_level0, data, options);
+        using var changed = MacroActionTrainer.Train(s_level0, data, With(options, value));
+        using var again = MacroActionTrainer.Train(s_level0, data, With(options, value));
+        var tp = plain.ToTensors();
+        var tc = changed.ToTensors();
         var ta = again.ToTensors();
-        for (int i = 0; i < ti.Count; i++) Assert.That(ta[i].Data, Is.EqualTo(ti[i].Data), $"same seed: {ti[i].Name}");
-        Assert.That(ti.Select(t => t.Data).Zip(tr.Select(t => t.Data)).Any(p => !p.First.SequenceEqual(p.Second)), Is.True);
-        Assert.That(imagined.Metadata.Training!["imaginedFraction"]!.GetValue<double>(), Is.EqualTo(0.5), "recorded in the checkpoint");
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (options with { ImaginedFraction = 1.5 }).Validate());
-        Assert.That(e!.ParamName, Is.EqualTo(nameof(MacroLevelOptions.ImaginedFraction)));
+        for (int i = 0; i < tc.Count; i++) Assert.That(ta[i].Data, Is.EqualTo(tc[i].Data), $"same seed, same {option}: {tc[i].Name}");
+        Assert.That(tc.Select(t => t.Data).Zip(tp.Select(t => t.Data)).Any(p => !p.First.SequenceEqual(p.Second)), Is.True,
+            $"{option} changes what is learned");
+        string key = char.ToLowerInvariant(option[0]) + option[1..];
+        Assert.That(changed.Metadata.Training![key]!.GetValue<double>(), Is.EqualTo(value), "recorded in the checkpoint");
+        Assert.That(changed.Summary!.BestValidationError, Is.GreaterThan(0).And.LessThan(double.PositiveInfinity));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => With(options, invalid).Validate());
+        Assert.That(e!.ParamName, Is.EqualTo(option));
     }
 
     [Test]
