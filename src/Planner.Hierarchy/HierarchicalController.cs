@@ -261,9 +261,9 @@ public sealed class HierarchicalController : IDisposable
         var options = _levels[k].Options;
         var anchors = _anchors[k];
         int s = _latentDim;
-        if (_ticksSinceCheck[k] >= 0 && ++_ticksSinceCheck[k] < options.StuckTicks) return;
+        if (!PeriodElapsed(_ticksSinceCheck, k, options.StuckTicks, out bool compare)) return;
         bool stuck = false;
-        for (int b = 0; _ticksSinceCheck[k] >= 0 && b < Batch; b++)
+        for (int b = 0; compare && b < Batch; b++)
         {
             if (Distance(z.Slice(b * s, s), anchors.AsSpan(b * s, s)) >= options.StuckDistance) continue;
             if (_delegating[k][b])
@@ -300,9 +300,9 @@ public sealed class HierarchicalController : IDisposable
         var anchors = _wanderAnchors[k];
         var avoided = _levels[k].Avoided;
         int s = _latentDim;
-        if (_ticksSinceWander[k] >= 0 && ++_ticksSinceWander[k] < options.WanderTicks) return;
+        if (!PeriodElapsed(_ticksSinceWander, k, options.WanderTicks, out bool compare)) return;
         bool wandering = false;
-        for (int b = 0; _ticksSinceWander[k] >= 0 && b < Batch; b++)
+        for (int b = 0; compare && b < Batch; b++)
         {
             var here = z.Slice(b * s, s);
             if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
@@ -314,6 +314,17 @@ public sealed class HierarchicalController : IDisposable
         if (wandering) ReplanFromScratch(k);
         z.CopyTo(anchors);
         _ticksSinceWander[k] = 0;
+    }
+
+    /// <summary>
+    /// Advances level k's counter of a periodic check (stuck, wander): true when the check runs this tick. A counter of
+    /// -1 (a new goal) runs it at once with nothing to compare against (<paramref name="compare"/> false): it only
+    /// takes the anchors.
+    /// </summary>
+    private static bool PeriodElapsed(int[] ticksSince, int k, int period, out bool compare)
+    {
+        compare = ticksSince[k] >= 0;
+        return !compare || ++ticksSince[k] >= period;
     }
 
     /// <summary>Level k drops its plan and warm start: it plans afresh on this tick, around what was just recorded.</summary>

@@ -69,14 +69,14 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
     {
         w.WritePropertyName($"{a.Planner}_over_{b.Planner}");
         w.WriteStartObject();
-        foreach (var (name, x, y) in Pairs(a, b))
+        foreach (var (name, r) in Pairs(a, b))
         {
             w.WritePropertyName(name);
             w.WriteStartObject();
-            w.Number("plan_ms_median", x.PlanMs.Median / y.PlanMs.Median);
-            w.Number("plan_ms_p99", x.PlanMs.P99 / y.PlanMs.P99);
-            w.Number("plan_ms_mean", x.PlanMs.Mean / y.PlanMs.Mean);
-            w.Number("model_evals_per_step", x.EvaluationsPerStep / y.EvaluationsPerStep);
+            w.Number("plan_ms_median", r.Median);
+            w.Number("plan_ms_p99", r.P99);
+            w.Number("plan_ms_mean", r.Mean);
+            w.Number("model_evals_per_step", r.Evaluations);
             w.WriteEndObject();
         }
         var same = SameWork.Of(a, b);
@@ -121,19 +121,26 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
     {
         output.WriteLine($"{a.Planner} / {b.Planner} (same tasks, same process)");
         output.WriteLine($"{"bin",-8} {"plan ms p50",11} {"plan ms p99",11} {"plan ms mean",12} {"evals/step",11}");
-        foreach (var (name, x, y) in Pairs(a, b))
+        foreach (var (name, r) in Pairs(a, b))
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name,-8} {x.PlanMs.Median / y.PlanMs.Median,11:F3} {x.PlanMs.P99 / y.PlanMs.P99,11:F3} {x.PlanMs.Mean / y.PlanMs.Mean,12:F3} {x.EvaluationsPerStep / y.EvaluationsPerStep,11:F3}"));
+                $"{name,-8} {r.Median,11:F3} {r.P99,11:F3} {r.Mean,12:F3} {r.Evaluations,11:F3}"));
         var same = SameWork.Of(a, b);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"same work (episodes with equal steps and evaluations: {same.Episodes}, {same.Steps} steps): p50 ratio {same.MedianRatio:F3}, step-by-step ratio median {same.PairedRatio:F3}"));
     }
 
-    /// <summary>Matching summaries of two reports on the same tasks: per bin, then overall.</summary>
-    private static IEnumerable<(string Name, Summary A, Summary B)> Pairs(EvaluationReport a, EvaluationReport b)
+    /// <summary>a / b of planning time (p50, p99, mean) and model evaluations per step.</summary>
+    private readonly record struct Ratios(double Median, double P99, double Mean, double Evaluations)
     {
-        for (int i = 0; i < a.Bins.Count && i < b.Bins.Count; i++) yield return (a.Bins[i].Bin.Name, a.Bins[i].Summary, b.Bins[i].Summary);
-        yield return ("all", a.Overall, b.Overall);
+        public static Ratios Of(Summary a, Summary b) => new(a.PlanMs.Median / b.PlanMs.Median, a.PlanMs.P99 / b.PlanMs.P99,
+            a.PlanMs.Mean / b.PlanMs.Mean, a.EvaluationsPerStep / b.EvaluationsPerStep);
+    }
+
+    /// <summary>The ratios of two reports on the same tasks: per bin, then overall.</summary>
+    private static IEnumerable<(string Name, Ratios Ratios)> Pairs(EvaluationReport a, EvaluationReport b)
+    {
+        for (int i = 0; i < a.Bins.Count && i < b.Bins.Count; i++) yield return (a.Bins[i].Bin.Name, Ratios.Of(a.Bins[i].Summary, b.Bins[i].Summary));
+        yield return ("all", Ratios.Of(a.Overall, b.Overall));
     }
 
     private static string Row(string name, string cells, Summary s) => string.Create(CultureInfo.InvariantCulture,
