@@ -158,17 +158,34 @@ internal static class EvalCommand
         return 0;
     }
 
+    /// <summary>
+    /// Parses "lo-hi,lo-hi,...". Three disjoint ascending ranges are named short, medium and long (two: short and
+    /// long); any other set (overlapping ranges like 14-999,18-999) is named by its ranges ("14+", "5-13").
+    /// </summary>
     internal static IReadOnlyList<DistanceBin> ParseBins(string spec)
     {
-        var bins = new List<DistanceBin>();
-        string[] names = ["short", "medium", "long"];
-        foreach (var (part, i) in spec.Split(',', StringSplitOptions.RemoveEmptyEntries).Select((p, i) => (p, i)))
+        var ranges = new List<(int Lo, int Hi)>();
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var ends = part.Split('-');
             if (ends.Length != 2 || !int.TryParse(ends[0], CultureInfo.InvariantCulture, out int lo) || !int.TryParse(ends[1], CultureInfo.InvariantCulture, out int hi) || lo < 0 || hi < lo)
                 throw new UsageException($"planner eval: --bins expects ranges like 1-3,4-7,8-99, got '{part}'.");
-            bins.Add(new DistanceBin(i < names.Length ? names[i] : $"bin{i}", lo, hi));
+            ranges.Add((lo, hi));
+        }
+        if (ranges.Count == 0) throw new UsageException("planner eval: --bins expects at least one range like 1-3,4-7,8-99.");
+        bool disjoint = true;
+        for (int i = 1; i < ranges.Count; i++) disjoint &= ranges[i].Lo > ranges[i - 1].Hi;
+        string[]? names = !disjoint ? null : ranges.Count switch { 3 => ["short", "medium", "long"], 2 => ["short", "long"], _ => null };
+        var bins = new List<DistanceBin>(ranges.Count);
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            var (lo, hi) = ranges[i];
+            string name = names?[i] ?? (hi >= OpenEnded ? $"{lo}+" : $"{lo}-{hi}");
+            bins.Add(new DistanceBin(name, lo, hi));
         }
         return bins;
     }
+
+    /// <summary>An upper end at or past this many cells reads as "no upper end" in bin names (no maze here is that large).</summary>
+    private const int OpenEnded = 999;
 }

@@ -143,8 +143,9 @@ internal sealed record EvaluationReport(string Planner, Summary Overall, IReadOn
         yield return ("all", Ratios.Of(a.Overall, b.Overall));
     }
 
+    // Mean steps count successes only, so a bin without one prints "-" rather than NaN.
     private static string Row(string name, string cells, Summary s) => string.Create(CultureInfo.InvariantCulture,
-        $"{name,-8} {cells,-7} {s.Episodes,8} {s.SuccessRate,8:P0} {s.MeanSteps,10:F1} {s.PlanMs.Median,11:F2} {s.PlanMs.P99,11:F2} {s.EvaluationsPerStep,11:F0}");
+        $"{name,-8} {cells,-7} {s.Episodes,8} {s.SuccessRate,8:P1} {(double.IsNaN(s.MeanSteps) ? "-" : s.MeanSteps.ToString("F1", CultureInfo.InvariantCulture)),10} {s.PlanMs.Median,11:F2} {s.PlanMs.P99,11:F2} {s.EvaluationsPerStep,11:F0}");
 }
 
 /// <summary>Aggregates over a set of episodes.</summary>

@@ -1,3 +1,5 @@
+using Planner.Cli.Infrastructure;
+using Planner.Cli.Commands;
 using Planner.Cli.Evaluation;
 using Planner.Environments.Tasks;
 
@@ -43,5 +45,33 @@ public class EvaluationReportTests
             EvaluationReport.From("flat", [Episode(task, 100, 1)], bins));
         Assert.That(same.Episodes, Is.Zero);
         Assert.That(double.IsNaN(same.MedianRatio), Is.True);
+    }
+
+    [TestCase("1-3,4-9,10-999", "short,medium,long")]
+    [TestCase("1-13,14-999", "short,long")]
+    [TestCase("14-999,18-999", "14+,18+")]          // overlapping: named by range, not "short, medium"
+    [TestCase("1-3,4-9,10-20,21-999", "1-3,4-9,10-20,21+")]
+    public void BinsAreNamedByDistanceOnlyWhenTheyPartitionIt(string spec, string names)
+    {
+        var bins = EvalCommand.ParseBins(spec);
+        Assert.That(string.Join(',', bins.Select(b => b.Name)), Is.EqualTo(names));
+    }
+
+    [TestCase("3-1")]
+    [TestCase("a-b")]
+    [TestCase(",")]
+    public void MalformedBinsAreRejected(string spec)
+        => Assert.Throws<UsageException>(() => EvalCommand.ParseBins(spec));
+
+    [Test]
+    public void ABinWithoutSuccessPrintsADashForMeanSteps()
+    {
+        var task = new MazeTask(0, 0, 1, 1, 1);
+        var report = EvaluationReport.From("flat", [new EpisodeResult(task, false, 3, [1, 1, 1], 30, [], [])],
+            [new DistanceBin("all", 0, 99)]);
+        var text = new StringWriter();
+        report.Print(text);
+        Assert.That(text.ToString(), Does.Not.Contain("NaN"));
+        Assert.That(text.ToString(), Does.Contain("0.0 %"));
     }
 }
