@@ -21,6 +21,9 @@ internal static class EvalCommand
           --max-steps N (300)          --json (with one row per episode)
           --episode I                  run only episode I (from 0) of the tasks the other flags sample: replays one
                                        row of a JSON report, e.g. with --plot-episodes 1 to see every plan of a failure
+          --check-plans                no episodes: the top level plans once from each task's start (as with --planner
+                                       hier) and its imagined path is checked against the maze: how many plans step
+                                       through a wall, per ensemble member and for the handed-down mean (model exploitation)
           --plot FILE.png              paths, subgoals and the top level's first imagined plan of the first 8 episodes
           --plot-failures              plot the first failed episodes instead
           --plot-episodes K (8)        episodes drawn; with 1, every plan the top level made in it is drawn
@@ -53,7 +56,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -116,6 +119,15 @@ internal static class EvalCommand
         stack[0] = low;
         for (int k = 1; k < stack.Length; k++) stack[k] = high;
         var hier = agent with { Levels = stack };
+        if (a.Has("check-plans"))
+        {
+            if (models.AvailableLevels < 2)
+                throw new UsageException($"planner eval: --check-plans checks an upper level's plans, but '{modelDir}' has one level; train one with 'planner train --levels 2'.");
+            var check = PlanWallCheck.Run(layout, models, hier, settings);
+            if (a.Has("json")) Json.WriteObject(stdout, check.WriteJson);
+            else check.Print(stdout);
+            return 0;
+        }
         AgentSettings[] agents = mode switch { "flat" => [flat], "hier" => [hier], _ => [flat, hier] };
         string[] names = mode == "both" ? ["flat", "hier"] : [mode];
 

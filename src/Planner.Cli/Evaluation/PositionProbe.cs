@@ -13,6 +13,13 @@ internal static class PositionProbe
 {
     public static LinearProbe Fit(MazeEnvironment env, IEncoder encoder, int samples = 2000, ulong seed = 7)
     {
+        var (latents, positions) = Sample(env, encoder, samples, seed);
+        return LinearProbe.Fit(latents, encoder.LatentDim, positions, 2);
+    }
+
+    /// <summary>Encoded latents <c>[samples x S]</c> of random states across the free cells, and their positions <c>[samples x 2]</c>.</summary>
+    public static (float[] Latents, float[] Positions) Sample(MazeEnvironment env, IEncoder encoder, int samples, ulong seed)
+    {
         var maze = env.Dynamics;
         var rng = new DeterministicRandom(seed);
         var states = new float[samples * 4];
@@ -31,6 +38,6 @@ internal static class PositionProbe
         env.Observer.Observe(states, observations);
         var latents = new float[samples * encoder.LatentDim];
         encoder.Encode(observations, latents, samples);
-        return LinearProbe.Fit(latents, encoder.LatentDim, positions, 2);
+        return (latents, positions);
     }
 }

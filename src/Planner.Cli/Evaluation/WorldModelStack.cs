@@ -139,6 +139,19 @@ internal sealed class WorldModelStack : IDisposable
         return members == 1 ? (evaluators[0], predictors[0]) : (new EnsembleRolloutEvaluator(evaluators, disagreement), new EnsemblePredictor(predictors));
     }
 
+    /// <summary>Level k's predictors one by one (one per ensemble member), on the configured backend.</summary>
+    public IReadOnlyList<ILatentPredictor> MemberPredictors(int k)
+    {
+        if (k < 1 || k >= AvailableLevels) throw new ArgumentOutOfRangeException(nameof(k), k, $"levels with members are 1..{AvailableLevels - 1}.");
+        var level = _levels[k - 1];
+        var predictors = new ILatentPredictor[level.Metadata.EnsembleSize];
+        for (int e = 0; e < predictors.Length; e++)
+            predictors[e] = Backend == "managed"
+                ? new DynamicsPredictor(new ResidualMlp(LatentDim, level.Metadata.MacroActionDim, level.PredictorMlp(e)))
+                : new TorchLatentPredictor(TorchLevel(k).Predictors[e]);
+        return predictors;
+    }
+
     private TrainedMacroLevel TorchLevel(int k)
     {
         while (_torchLevels.Count < k) _torchLevels.Add(TrainedMacroLevel.FromCheckpoint(_levels[_torchLevels.Count]));

@@ -133,12 +133,29 @@ public class PipelineTests
             double p50Flat = both.RootElement.GetProperty("flat").GetProperty("plan_ms_median").GetDouble();
             Assert.That(ratio, Is.EqualTo(p50Hier / p50Flat).Within(0.1).Percent);
 
+            // --check-plans: the top level's first plans checked against the walls, no episodes.
+            (code, output, err) = CliTests.Run("eval", "--model", model, "--env", "maze:open", "--check-plans", "--episodes", "5",
+                "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--json");
+            Assert.That(code, Is.EqualTo(0), err);
+            using (var check = JsonDocument.Parse(output))
+            {
+                Assert.That(check.RootElement.GetProperty("plans").GetInt32(), Is.EqualTo(5));
+                Assert.That(check.RootElement.GetProperty("horizon").GetInt32(), Is.EqualTo(3));
+                var rollout = check.RootElement.GetProperty("rollouts")[0];
+                Assert.That(rollout.GetProperty("name").GetString(), Is.EqualTo("handed down"));
+                // The open room has no inner walls: no step can go through one.
+                Assert.That(rollout.GetProperty("wall_anywhere").GetDouble(), Is.Zero);
+            }
+
             // A flat model cannot be evaluated as a hierarchy: a clear usage error.
             string flat = Path.Combine(dir, "flat");
             CliTests.Run("train", "--data", data, "--out", flat, "--epochs", "1", "--latent", "4", "--prediction-steps", "4", "--threads", "1");
             (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:open", "--planner", "hier", "--episodes", "1");
             Assert.That(code, Is.EqualTo(2));
             Assert.That(err, Does.Contain("--levels 2"));
+            (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:open", "--check-plans", "--episodes", "1");
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("--check-plans"));
 
             // Upper levels alone, over the flat model (copied unchanged), with the macro-level flags.
             string over = Path.Combine(dir, "over");
