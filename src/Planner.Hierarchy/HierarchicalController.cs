@@ -307,7 +307,8 @@ public sealed class HierarchicalController : IDisposable
             var here = z.Slice(b * s, s);
             if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
             if (Distance(here, anchors.AsSpan(b * s, s)) >= options.WanderDistance) continue;
-            if (avoided is not null && Distance(here, _subgoals[k].AsSpan(b * s, s)) <= avoided.Radius) continue;
+            float clearance = options.WanderGoalClearance > 0 ? options.WanderGoalClearance : avoided?.Radius ?? 0;
+            if (Distance(here, _subgoals[k].AsSpan(b * s, s)) <= clearance) continue;
             avoided?.Add(b, here, _tick);
             wandering = true;
         }

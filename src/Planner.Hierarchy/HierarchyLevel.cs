@@ -92,6 +92,12 @@ public sealed record LevelOptions
     public float WanderDistance { get; init; }
 
     /// <summary>
+    /// A circling robot within this latent distance (L2) of the level's goal gets no wander ball (0: the avoided-points
+    /// radius). Kept balls near the goal would keep the level's plans away from the goal itself for the rest of the task.
+    /// </summary>
+    public float WanderGoalClearance { get; init; }
+
+    /// <summary>
     /// Ticks after which a subgoal recorded by stuck detection is forgotten (0: kept until the goal changes or the
     /// memory is full). A robot slow at a door would otherwise close that door for the rest of the task.
     /// </summary>
@@ -118,6 +124,7 @@ public sealed record LevelOptions
         Guard.AtLeast(AvoidTicks, 0, nameof(AvoidTicks));
         Guard.AtLeast(WanderTicks, 0, nameof(WanderTicks));
         Guard.NonNegative(WanderDistance, nameof(WanderDistance));
+        Guard.NonNegative(WanderGoalClearance, nameof(WanderGoalClearance));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

@@ -44,7 +44,8 @@ internal static class EvalCommand
                       --keep-when-blocked: with --avoid-ticks, keep the balls where level 0's plan also stalls (walls);
                       --avoid-at subgoal|blockage (subgoal): the ball on the subgoal, or one radius from the robot towards it
                     --wander-ticks T (0: off)  --wander-distance D (2)  every T ticks, a robot within D of where it
-                      was T ticks before is circling in a pocket: a keep-out ball at its latent, the upper level replans
+                      was T ticks before is circling in a pocket: a keep-out ball at its latent, the upper level replans;
+                      --wander-clearance C (0: the avoid radius)  no such ball within C (latent) of the goal
                     --subgoal-radius R (0: off)  an upper level replans when the latent is within R of its subgoal
                     --high-bound B (1)  macro-actions searched in [-B, B]^M, inside the encoder's [-1, 1]^M
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
@@ -56,7 +57,7 @@ internal static class EvalCommand
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "wander-clearance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -91,6 +92,7 @@ internal static class EvalCommand
             AvoidTicks = a.Int("avoid-ticks", d.AvoidTicks, 0, 1_000_000),
             WanderTicks = a.Int("wander-ticks", d.WanderTicks, 0, 1_000_000),
             WanderDistance = (float)a.Double("wander-distance", d.WanderDistance, 0),
+            WanderGoalClearance = (float)a.Double("wander-clearance", d.WanderGoalClearance, 0),
             AvoidOnlyWhenBlocked = a.Has("avoid-when-blocked"),
             KeepBlockedAvoids = a.Has("keep-when-blocked"),
             AvoidPlacement = a.Choice("avoid-at", d.AvoidPlacement, new Dictionary<string, Planner.Hierarchy.AvoidPlacement>

@@ -60,6 +60,9 @@ internal sealed record AgentSettings
     /// <summary>Latent distance a robot must be from where it was at the last wander check.</summary>
     public float WanderDistance { get; init; } = 2f;
 
+    /// <summary>A circling robot this close (latent) to its goal gets no wander ball (0: the avoid radius).</summary>
+    public float WanderGoalClearance { get; init; }
+
     /// <summary>Where a stuck robot's keep-out ball goes: on its subgoal, or where its way was blocked.</summary>
     public Hierarchy.AvoidPlacement AvoidPlacement { get; init; }
 

@@ -162,7 +162,7 @@ internal static class MazeEvaluator
                 SubgoalStep = k == 0 ? 1 : Math.Min(agent.SubgoalStep, settings.Horizon),
                 DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
                 StuckTicks = k == 0 ? 0 : agent.StuckTicks, StuckDistance = agent.StuckDistance, AvoidTicks = agent.AvoidTicks, AvoidOnlyWhenBlocked = agent.AvoidOnlyWhenBlocked, KeepBlockedAvoids = agent.KeepBlockedAvoids,
-                WanderTicks = k == 0 ? 0 : agent.WanderTicks, WanderDistance = agent.WanderDistance, AvoidPlacement = agent.AvoidPlacement,
+                WanderTicks = k == 0 ? 0 : agent.WanderTicks, WanderDistance = agent.WanderDistance, WanderGoalClearance = agent.WanderGoalClearance, AvoidPlacement = agent.AvoidPlacement,
             };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }

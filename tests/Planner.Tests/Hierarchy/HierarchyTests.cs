@@ -396,6 +396,34 @@ public class HierarchyTests
     }
 
     /// <summary>
+    /// WanderGoalClearance: a robot circling 4 (latent) from its goal gets a wander ball only when the clearance is
+    /// smaller than that distance (the default, the avoid radius 1, is).
+    /// </summary>
+    [TestCase(0f, 1)]
+    [TestCase(3f, 1)]
+    [TestCase(5f, 0)]
+    public void NoWanderBallWithinTheGoalClearance(float clearance, int expectedBalls)
+    {
+        var avoided = new AvoidedPointsCost(1, S, radius: 1f, weight: 10f);
+        var options = new LevelOptions
+        {
+            TimeScale = 8, StuckTicks = 4, StuckDistance = 0.05f, WanderTicks = 12, WanderDistance = 0.5f, WanderGoalClearance = clearance,
+        };
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 1), UpperLevel(1, options, avoided)]);
+        controller.SetGoalLatents(Goal(1, 4f, 0f));
+        var x = new float[S];
+        var u = new float[A];
+        for (int tick = 0; tick <= 12; tick++)
+        {
+            x[0] = tick == 12 ? 0f : 0.1f * (tick % 3);
+            x[1] = tick % 3 == 1 && tick < 12 ? 0.1f : 0f;
+            controller.Act(x, u);
+        }
+        Assert.That(avoided.CountOf(0), Is.EqualTo(expectedBalls));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { WanderGoalClearance = -1 }.Validate());
+    }
+
+    /// <summary>
     /// A pinned robot that was handed the goal itself (delegated by ReachRadius, or within DirectGoalRadius, e.g. behind
     /// a wall) gets an upper plan once found stuck; the goal itself is never avoided.
     /// </summary>
