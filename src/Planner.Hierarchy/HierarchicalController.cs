@@ -302,12 +302,12 @@ public sealed class HierarchicalController : IDisposable
         int s = _latentDim;
         if (!PeriodElapsed(_ticksSinceWander, k, options.WanderTicks, out bool compare)) return;
         bool wandering = false;
+        float clearance = options.WanderGoalClearance > 0 ? options.WanderGoalClearance : avoided?.Radius ?? 0;
         for (int b = 0; compare && b < Batch; b++)
         {
             var here = z.Slice(b * s, s);
             if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
             if (Distance(here, anchors.AsSpan(b * s, s)) >= options.WanderDistance) continue;
-            float clearance = options.WanderGoalClearance > 0 ? options.WanderGoalClearance : avoided?.Radius ?? 0;
             if (Distance(here, _subgoals[k].AsSpan(b * s, s)) <= clearance) continue;
             avoided?.Add(b, here, _tick);
             wandering = true;

@@ -58,13 +58,8 @@ internal static class MazeEvaluator
     public static IReadOnlyList<EpisodeResult>[] Run(MazeLayout layout, WorldModelStack models, IReadOnlyList<AgentSettings> agents, EvaluationSettings settings,
         IProgress<(int Done, int Total, double SuccessRate)>? progress = null)
     {
-        var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
-        if (env.Observer.Dim != models.Encoder.ObservationDim)
-            throw new ArgumentException($"the model expects observations of size {models.Encoder.ObservationDim}, but {models.ObservationKind} observations of this maze have {env.Observer.Dim}.");
-        var tasks = TaskSampler.Sample(env.Dynamics, new TaskSamplingOptions
-        {
-            Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
-        });
+        var env = CreateEnvironment(layout, models);
+        var tasks = SampleTasks(env, settings);
         if (settings.OnlyEpisode is int only)
         {
             if (only >= tasks.Length) throw new ArgumentException($"episode {only} was asked for, but only {tasks.Length} tasks were sampled (episodes are numbered from 0).");
@@ -100,6 +95,21 @@ internal static class MazeEvaluator
         }
         return results;
     }
+
+    /// <summary>The maze as the model observes it (state vectors or images); throws when their sizes disagree.</summary>
+    public static MazeEnvironment CreateEnvironment(MazeLayout layout, WorldModelStack models)
+    {
+        var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
+        if (env.Observer.Dim != models.Encoder.ObservationDim)
+            throw new ArgumentException($"the model expects observations of size {models.Encoder.ObservationDim}, but {models.ObservationKind} observations of this maze have {env.Observer.Dim}.");
+        return env;
+    }
+
+    /// <summary>The run's tasks: <see cref="EvaluationSettings.Episodes"/> of them, from its seed and distance range.</summary>
+    public static MazeTask[] SampleTasks(MazeEnvironment env, EvaluationSettings settings) => TaskSampler.Sample(env.Dynamics, new TaskSamplingOptions
+    {
+        Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
+    });
 
     /// <summary>Observation, goal observation and action buffers, shared by every episode of a run.</summary>
     private sealed record EpisodeBuffers(float[] Observation, float[] Goal, float[] Action);

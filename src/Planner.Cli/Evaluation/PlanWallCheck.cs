@@ -1,7 +1,6 @@
 using Planner.Cli.Infrastructure;
 using Planner.Environments;
 using Planner.Environments.Mazes;
-using Planner.Environments.Tasks;
 using Planner.Hierarchy;
 using Planner.Models;
 using Planner.Torch.Training;
@@ -70,11 +69,8 @@ internal static class PlanWallCheck
     {
         int k = models.AvailableLevels - 1;
         if (k < 1) throw new ArgumentException($"the model in '{models.Directory}' has one level; the wall check plans with an upper level (train one with 'planner train --levels 2').");
-        var env = new MazeEnvironment(layout, observation: models.ObservationKind, imageSize: models.ImageSize);
-        var tasks = TaskSampler.Sample(env.Dynamics, new TaskSamplingOptions
-        {
-            Count = settings.Episodes, Seed = (ulong)settings.Seed, MinCells = settings.MinCells, MaxCells = settings.MaxCells,
-        });
+        var env = MazeEvaluator.CreateEnvironment(layout, models);
+        var tasks = MazeEvaluator.SampleTasks(env, settings);
         int n = tasks.Length, s = models.LatentDim, od = env.Observer.Dim;
         var (observations, goalObservations) = (new float[n * od], new float[n * od]);
         var starts = new float[n * 2];

@@ -125,7 +125,7 @@ internal sealed class WorldModelStack : IDisposable
         {
             if (Backend == "managed")
             {
-                var dynamics = new ResidualMlp(LatentDim, level.Metadata.MacroActionDim, level.PredictorMlp(e));
+                var dynamics = ManagedMember(level, e);
                 evaluators[e] = new ManagedRolloutEvaluator(dynamics, cost, threads: _threads);
                 predictors[e] = new DynamicsPredictor(dynamics);
             }
@@ -147,10 +147,13 @@ internal sealed class WorldModelStack : IDisposable
         var predictors = new ILatentPredictor[level.Metadata.EnsembleSize];
         for (int e = 0; e < predictors.Length; e++)
             predictors[e] = Backend == "managed"
-                ? new DynamicsPredictor(new ResidualMlp(LatentDim, level.Metadata.MacroActionDim, level.PredictorMlp(e)))
+                ? new DynamicsPredictor(ManagedMember(level, e))
                 : new TorchLatentPredictor(TorchLevel(k).Predictors[e]);
         return predictors;
     }
+
+    /// <summary>Ensemble member e of a macro level as a managed residual MLP.</summary>
+    private ResidualMlp ManagedMember(LevelCheckpoint level, int e) => new(LatentDim, level.Metadata.MacroActionDim, level.PredictorMlp(e));
 
     private TrainedMacroLevel TorchLevel(int k)
     {
