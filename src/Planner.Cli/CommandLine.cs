@@ -16,6 +16,7 @@ internal static class CommandLine
           collect      reward-free exploration data from a maze (.npz)
           train        learn a world model (encoder + latent predictor) from data
           eval-model   prediction error, collapse check and position probe of a learned model
+          landmarks    a landmark graph of a model's latent space from its data (distances around walls)
           eval         plan with a learned model in a maze; success per distance bin
           bench        time planning on a synthetic problem (residual MLP or linear-quadratic)
         """;
@@ -41,8 +42,9 @@ internal static class CommandLine
             "collect" => CollectCommand.Run(rest, stdout, stderr),
             "train" => TrainCommand.Run(rest, stdout, stderr),
             "eval-model" => EvalModelCommand.Run(rest, stdout, stderr),
+            "landmarks" => LandmarksCommand.Run(rest, stdout, stderr),
             "eval" => EvalCommand.Run(rest, stdout, stderr),
-            _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, collect, train, eval-model, eval, bench (see 'planner --help')."),
+            _ => throw new UsageException($"planner: unknown command '{verb}'; expected one of: demo, collect, train, eval-model, landmarks, eval, bench (see 'planner --help')."),
         });
     }
 
@@ -82,6 +84,7 @@ internal static class CommandLine
         "collect" => CollectCommand.Help,
         "train" => TrainCommand.Help,
         "eval-model" => EvalModelCommand.Help,
+        "landmarks" => LandmarksCommand.Help,
         "eval" => EvalCommand.Help,
         _ => Usage,
     };

@@ -48,10 +48,17 @@ public sealed class HierarchicalController : IDisposable
     private readonly float[] _scratchPoint;   // [S]: a point being recorded
     private long _tick; // ticks since the goal was set: the stamp of avoided points
     private readonly int _latentDim;
+    private readonly ILatentDistance? _goalDistance;
     private bool _hasGoals;
 
-    /// <summary>Creates the controller; <paramref name="levels"/>[0] acts with real actions. At least one level.</summary>
-    public HierarchicalController(IEncoder encoder, IReadOnlyList<HierarchyLevel> levels, InvalidObservationPolicy invalidObservation = InvalidObservationPolicy.Throw)
+    /// <summary>
+    /// Creates the controller; <paramref name="levels"/>[0] acts with real actions. At least one level.
+    /// <paramref name="goalDistance"/>, when given, measures how near a robot is to a level's goal for
+    /// <see cref="LevelOptions.DirectGoalRadius"/> and <see cref="LevelOptions.WanderGoalClearance"/> (e.g. a
+    /// <see cref="Landmarks.LandmarkGraph"/>, so a goal just behind a wall does not count as near); straight L2 when null.
+    /// </summary>
+    public HierarchicalController(IEncoder encoder, IReadOnlyList<HierarchyLevel> levels, InvalidObservationPolicy invalidObservation = InvalidObservationPolicy.Throw,
+        ILatentDistance? goalDistance = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(levels);
@@ -59,6 +66,9 @@ public sealed class HierarchicalController : IDisposable
         _levels = levels.ToArray();
         int batch = _levels[0].Planner.Batch;
         _latentDim = encoder.LatentDim;
+        if (goalDistance is not null && goalDistance.LatentDim != _latentDim)
+            throw new ArgumentException($"the goal distance measures latents of size {goalDistance.LatentDim}; the encoder's have {_latentDim}.", nameof(goalDistance));
+        _goalDistance = goalDistance;
         for (int k = 0; k < _levels.Length; k++)
         {
             var p = _levels[k].Planner;
@@ -308,7 +318,7 @@ public sealed class HierarchicalController : IDisposable
             var here = z.Slice(b * s, s);
             if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
             if (Distance(here, anchors.AsSpan(b * s, s)) >= options.WanderDistance) continue;
-            if (Distance(here, _subgoals[k].AsSpan(b * s, s)) <= clearance) continue;
+            if (GoalDistance(here, _subgoals[k].AsSpan(b * s, s)) <= clearance) continue;
             avoided?.Add(b, here, _tick);
             wandering = true;
         }
@@ -364,7 +374,7 @@ public sealed class HierarchicalController : IDisposable
     {
         float radius = _levels[k].Options.DirectGoalRadius;
         int s = _latentDim;
-        return radius > 0 && !_noDirect[k][b] && Distance(z.Slice(b * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius;
+        return radius > 0 && !_noDirect[k][b] && GoalDistance(z.Slice(b * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius;
     }
 
     /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
@@ -401,6 +411,9 @@ public sealed class HierarchicalController : IDisposable
             if (Distance(z.Slice(b * s, s), goals.Slice(b * s, s)) <= radius) return true;
         return false;
     }
+
+    /// <summary>How near a robot is to a goal: the configured goal distance, or straight L2.</summary>
+    private float GoalDistance(ReadOnlySpan<float> z, ReadOnlySpan<float> goal) => _goalDistance?.Distance(z, goal) ?? Distance(z, goal);
 
     private static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

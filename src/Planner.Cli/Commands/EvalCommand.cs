@@ -51,13 +51,15 @@ internal static class EvalCommand
                     --high-action-weight W (0)  weight of the squared macro-action, a prior towards the data's centre
                     --ensemble-disagreement W (0)  levels trained with --macro-ensemble K score a macro plan by the
                       mean of its K costs plus W x their standard deviation
+            --landmarks off|upper|all (off)  measure the goal distance along the model's landmark graph (built by
+              'planner landmarks'; around walls) at levels >= 1 (upper) or at every level, the flat planner's too (all)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "wander-clearance", "avoid-at", "episode"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "wander-clearance", "avoid-at", "episode", "landmarks"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -99,6 +101,7 @@ internal static class EvalCommand
                 { ["subgoal"] = Planner.Hierarchy.AvoidPlacement.Subgoal, ["blockage"] = Planner.Hierarchy.AvoidPlacement.Blockage }),
             HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
+            Landmarks = a.Choice("landmarks", d.Landmarks, new Dictionary<string, LandmarkUse> { ["off"] = LandmarkUse.Off, ["upper"] = LandmarkUse.Upper, ["all"] = LandmarkUse.All }),
         };
         var settings = new EvaluationSettings
         {

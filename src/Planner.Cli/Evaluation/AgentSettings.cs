@@ -9,6 +9,19 @@ namespace Planner.Cli.Evaluation;
 /// <param name="Iterations">Iterations K per plan.</param>
 internal sealed record LevelSettings(PlannerKind Planner, int Samples, int Horizon, int Iterations);
 
+/// <summary>Which levels' goal distance runs along the landmark graph (<c>planner landmarks</c>).</summary>
+internal enum LandmarkUse
+{
+    /// <summary>None: straight latent distance everywhere.</summary>
+    Off,
+
+    /// <summary>Levels above 0 (the macro planners).</summary>
+    Upper,
+
+    /// <summary>Every level, level 0 (and so the flat planner) included.</summary>
+    All,
+}
+
 /// <summary>How an agent plans in a maze: a flat stack (one level) or a hierarchy, on a backend.</summary>
 internal sealed record AgentSettings
 {
@@ -26,6 +39,9 @@ internal sealed record AgentSettings
 
     /// <summary>Distance to the (sub)goal latent used by every level's cost.</summary>
     public Costs.DistanceKind Distance { get; init; } = Costs.DistanceKind.L2;
+
+    /// <summary>Which levels measure the distance to their goal along the model's landmark graph instead of straight (L2).</summary>
+    public LandmarkUse Landmarks { get; init; }
 
     /// <summary>Weight of the goal distance on steps before the last (the last step has weight 1).</summary>
     public float StepWeight { get; init; } = 0.1f;

@@ -176,6 +176,8 @@ internal static class MazeEvaluator
             };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }
-        return new HierarchicalController(models.Encoder, levels, InvalidObservationPolicy.Fallback);
+        // With the landmark graph, "near the goal" is measured along it too: a goal behind a wall is not near.
+        var goalDistance = agent.Landmarks == LandmarkUse.Off ? null : models.Landmarks;
+        return new HierarchicalController(models.Encoder, levels, InvalidObservationPolicy.Fallback, goalDistance);
     }
 }

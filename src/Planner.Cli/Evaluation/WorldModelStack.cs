@@ -41,10 +41,11 @@ internal sealed class WorldModelStack : IDisposable
             ? new NormalizingEncoder(new MlpEncoder(_checkpoint.EncoderMlp()), meta.Normalization)
             : new TorchModelEncoder(_torch!);
         if (backend == "managed") _managedPredictor = new ResidualMlp(meta.LatentDim, meta.ActionDim, _checkpoint.PredictorMlp());
+        EncoderFingerprint = LevelCheckpoint.EncoderFingerprint(_checkpoint.Tensors.Values, meta.Normalization);
         if (File.Exists(Path.Combine(directory, HierarchyManifest.FileName)))
         {
             var manifest = HierarchyManifest.Load(directory);
-            string fingerprint = LevelCheckpoint.EncoderFingerprint(_checkpoint.Tensors.Values, meta.Normalization);
+            string fingerprint = EncoderFingerprint;
             for (int k = 1; k < manifest.Levels; k++)
             {
                 var level = LevelCheckpoint.Load(Path.Combine(directory, HierarchyManifest.LevelDirectory(k)));
@@ -66,6 +67,14 @@ internal sealed class WorldModelStack : IDisposable
 
     public string Directory { get; }
     public string Backend { get; }
+
+    /// <summary>The landmark graph of the directory (landmarks.json, from 'planner landmarks'), loaded on first use.</summary>
+    public Landmarks.LandmarkGraph Landmarks => _landmarks ??= LandmarkGraphFile.Load(Directory, EncoderFingerprint);
+
+    private Landmarks.LandmarkGraph? _landmarks;
+
+    /// <summary>Identifies the level-0 encoder, and so the latent space every level and the landmark graph live in.</summary>
+    public string EncoderFingerprint { get; }
     public IEncoder Encoder { get; }
     public int LatentDim => Encoder.LatentDim;
 
@@ -90,11 +99,21 @@ internal sealed class WorldModelStack : IDisposable
     {
         if (k >= AvailableLevels)
             throw new ArgumentException($"the model in '{Directory}' has {AvailableLevels} level(s), so no level {k}; train more with 'planner train --levels {k + 1}'.");
-        var goal = new GoalDistanceCost(agent.Distance, k == 0 ? agent.StepWeight : agent.HighStepWeight, 1f);
-        var action = new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight);
+        float stepWeight = k == 0 ? agent.StepWeight : agent.HighStepWeight;
+        var terms = new List<CostTerm>();
+        if (agent.Landmarks == LandmarkUse.All || (agent.Landmarks == LandmarkUse.Upper && k > 0))
+        {
+            // The last step's distance runs along the landmark graph (one lookup per candidate); the steps before keep
+            // the straight distance, which is cheap and only shapes the way there.
+            terms.Add(new LandmarkDistanceCost(Landmarks, stepWeight: 0f, terminalWeight: 1f));
+            if (stepWeight > 0) terms.Add(new GoalDistanceCost(agent.Distance, stepWeight, 0f));
+        }
+        else terms.Add(new GoalDistanceCost(agent.Distance, stepWeight, 1f));
+        terms.Add(new ActionMagnitudeCost(k == 0 ? agent.ActionWeight : agent.HighActionWeight));
         // Upper levels with stuck detection keep away from the subgoals the level below got stuck on.
         var avoided = k > 0 && levelOptions.StuckTicks > 0 ? new AvoidedPointsCost(batch, LatentDim, agent.AvoidRadius, agent.AvoidWeight) : null;
-        var cost = avoided is null ? new CostFunction(goal, action) : new CostFunction(goal, action, avoided);
+        if (avoided is not null) terms.Add(avoided);
+        var cost = new CostFunction(terms.ToArray());
         var (evaluator, predictor) = k == 0 ? BaseLevel(cost) : MacroLevel(k, cost, agent.EnsembleDisagreement);
         int actionDim = k == 0 ? ActionDim : _levels[k - 1].Metadata.MacroActionDim;
         var options = new PlanningOptions

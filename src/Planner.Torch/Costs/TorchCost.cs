@@ -24,6 +24,7 @@ public sealed class TorchCost : IDisposable
 {
     private readonly CostFunction _cost;
     private readonly Dictionary<AvoidedPointsCost, (int Version, Tensor Points, Tensor Held)> _avoided = [];
+    private readonly Dictionary<Landmarks.LandmarkGraph, (Tensor Landmarks, Tensor Paths, Tensor Joined)> _graphs = [];
 
     /// <summary>Wraps a cost function; throws naming any term that has no Torch form.</summary>
     public TorchCost(CostFunction cost)
@@ -31,7 +32,7 @@ public sealed class TorchCost : IDisposable
         ArgumentNullException.ThrowIfNull(cost);
         foreach (var term in cost.Terms)
         {
-            bool supported = term is GoalDistanceCost or ActionMagnitudeCost or ActionSmoothnessCost or KeepOutCost or AvoidedPointsCost or ITorchCostTerm
+            bool supported = term is GoalDistanceCost or LandmarkDistanceCost or ActionMagnitudeCost or ActionSmoothnessCost or KeepOutCost or AvoidedPointsCost or ITorchCostTerm
                 || (term is TerminalValueCost tv && tv.Value is QuadraticTerminalValue or ITorchTerminalValue);
             if (!supported)
                 throw new ArgumentException($"cost term {term.GetType().Name} has no Torch form; implement ITorchCostTerm on it (or ITorchTerminalValue on its value).", nameof(cost));
@@ -58,6 +59,7 @@ public sealed class TorchCost : IDisposable
     {
         ITorchCostTerm custom => custom.Cost(states, actions, goals),
         GoalDistanceCost g => GoalDistance(g, states, goals),
+        LandmarkDistanceCost l => LandmarkDistance(l, states, goals),
         ActionMagnitudeCost m => actions.square().sum([1, 2]) * m.Weight,
         ActionSmoothnessCost s => actions.shape[1] < 2
             ? zeros(actions.shape[0], device: actions.device)
@@ -91,6 +93,47 @@ public sealed class TorchCost : IDisposable
             DistanceKind.L1 => (z - goal).abs().sum(-1),
             _ => 1 - (z * goal).sum(-1) / ((z.square().sum(-1) + 1e-12f).sqrt() * (goal.square().sum(-1) + 1e-12f).sqrt()),
         };
+        return (perStep * w).sum(-1);
+    }
+
+    /// <summary>
+    /// The landmark-graph distance of every step: nearest landmarks by <c>cdist</c>, the path length looked up in the
+    /// all-pairs table (uploaded once per graph and device); the straight distance where both share a landmark, plus
+    /// the penalty where the data never joined them. Gradients flow through the straight parts, as in the managed term.
+    /// </summary>
+    private Tensor LandmarkDistance(LandmarkDistanceCost l, Tensor states, Tensor goals)
+    {
+        var graph = l.Graph;
+        if (!_graphs.TryGetValue(graph, out var cached) || cached.Landmarks.device != states.device)
+        {
+            if (cached.Landmarks is not null) { cached.Landmarks.Dispose(); cached.Paths.Dispose(); cached.Joined.Dispose(); }
+            var paths = graph.PathLengths.ToArray();
+            var isJoined = new float[paths.Length];
+            for (int i = 0; i < paths.Length; i++)
+            {
+                isJoined[i] = float.IsPositiveInfinity(paths[i]) ? 0 : 1;
+                if (isJoined[i] == 0) paths[i] = 0;
+            }
+            cached = (tensor(graph.Landmarks.ToArray(), [graph.Count, graph.LatentDim], device: states.device).DetachFromDisposeScope(),
+                tensor(paths, device: states.device).DetachFromDisposeScope(),
+                tensor(isJoined, device: states.device).DetachFromDisposeScope());
+            _graphs[graph] = cached;
+        }
+        long m = states.shape[0], h = states.shape[1], s = states.shape[2], k = graph.Count;
+        var weights = new float[h];
+        Array.Fill(weights, l.StepWeight);
+        weights[^1] = l.TerminalWeight;
+        using var w = tensor(weights, device: states.device);
+        Tensor z = states.reshape(m * h, s);
+        Tensor g = goals.narrow(1, 0, s).repeat_interleave(h, 0);                 // [M*H, S]
+        var (toFirst, from) = cdist(z, cached.Landmarks).min(-1);                 // [M*H]
+        var (fromLast, to) = cdist(g, cached.Landmarks).min(-1);
+        Tensor index = from * k + to;
+        Tensor path = cached.Paths.index_select(0, index), joined = cached.Joined.index_select(0, index);
+        Tensor straight = ((z - g).square().sum(-1) + 1e-12f).sqrt();
+        Tensor viaGraph = toFirst + path + fromLast;
+        Tensor apart = where(joined > 0, viaGraph, straight + l.DisconnectedPenalty);
+        Tensor perStep = where(from == to, straight, apart).reshape(m, h);
         return (perStep * w).sum(-1);
     }
 
@@ -133,6 +176,8 @@ public sealed class TorchCost : IDisposable
     {
         foreach (var (_, points, held) in _avoided.Values) { points.Dispose(); held.Dispose(); }
         _avoided.Clear();
+        foreach (var (landmarks, paths, joined) in _graphs.Values) { landmarks.Dispose(); paths.Dispose(); joined.Dispose(); }
+        _graphs.Clear();
     }
 
     private static Tensor TerminalValue(TerminalValueCost tv, Tensor states)

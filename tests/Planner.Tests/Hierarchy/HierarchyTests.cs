@@ -158,6 +158,36 @@ public class HierarchyTests
         Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(near));
     }
 
+    /// <summary>A metric with a wall at px = 0.25: goals on the other side are 10 farther than in a straight line.</summary>
+    private sealed class WallMetric : ILatentDistance
+    {
+        public int LatentDim => S;
+
+        public float Distance(ReadOnlySpan<float> latent, ReadOnlySpan<float> goal) =>
+            HierarchyTests.Distance(latent, goal) + ((latent[0] < 0.25f) == (goal[0] < 0.25f) ? 0 : 10);
+    }
+
+    [Test]
+    public void WithAGoalDistanceAGoalBehindAWallIsNotNearSoTheUpperLevelPlans()
+    {
+        var options = new LevelOptions { TimeScale = 8, DirectGoalRadius = 1f };
+        using var controller = new HierarchicalController(new IdentityEncoder(S), [Level(PointMass(), 1, 8, 2), UpperLevel(2, options)],
+            goalDistance: new WallMetric());
+        // Both goals are 0.5 away in a straight line; robot 0's is on its side of the wall, robot 1's behind it.
+        var goal = new float[2 * S];
+        goal[0] = -0.5f;
+        goal[S] = 0.5f;
+        controller.SetGoalLatents(goal);
+        var u = new float[2 * A];
+        var tick = controller.Act(new float[2 * S], u);
+        Assert.That(tick.Replanned(1), Is.True, "robot 1 is far along the metric: the upper level plans");
+        var handed = controller.GoalOf(0);
+        Assert.That(handed.Slice(0, S).ToArray(), Is.EqualTo(goal.AsSpan(0, S).ToArray()), "near along the metric: the goal itself");
+        Assert.That(handed.Slice(S, S).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(6 * S, S).ToArray()), "behind the wall: the upper level's subgoal");
+        Assert.That(() => new HierarchicalController(new IdentityEncoder(S + 1), [Level(PointMass(), 1, 8, 2)], goalDistance: new WallMetric()),
+            Throws.ArgumentException);
+    }
+
     private static HierarchyLevel UpperLevel(int batch, LevelOptions options, AvoidedPointsCost? avoided = null)
     {
         var model1 = Compose(PointMass(), 8);

@@ -82,6 +82,25 @@ public class TorchEvaluatorTests
     }
 
     [Test]
+    public void LandmarkDistanceMatchesTheManagedReference()
+    {
+        // A graph of random walks in the latent space (some landmarks left unjoined: the penalty path runs too).
+        var walks = new float[30 * 21 * S];
+        var random = new Random(4);
+        for (int e = 0; e < 30; e++)
+            for (int t = 0; t <= 20; t++)
+                for (int i = 0; i < S; i++)
+                {
+                    int at = (e * 21 + t) * S + i;
+                    walks[at] = t == 0 ? random.NextSingle() * 4 - 2 : walks[at - S] + (random.NextSingle() - 0.5f) * 0.6f;
+                }
+        var graph = Planner.Landmarks.LandmarkGraph.Build(walks, 30, 20, S, new Planner.Landmarks.LandmarkGraphOptions { Count = 40, Candidates = 630, MinTransitions = 2 });
+        Assert.That(graph.LargestComponent(), Is.LessThan(graph.Count), "the fixture should leave some landmarks unjoined");
+        using var pair = new BoundPair(new CostFunction(new LandmarkDistanceCost(graph, stepWeight: 0.3f, terminalWeight: 1f, disconnectedPenalty: 5f)));
+        AssertSameCostsAndGradients(pair.Torch, pair.Managed, Fixtures.Gaussian(B * N * H * A, 3, 0.7f), N, H, "landmark distance");
+    }
+
+    [Test]
     public void SubspaceGoalDistanceMatchesTheManagedReference()
     {
         var lq = Fixtures.Lq();
