@@ -19,7 +19,7 @@ internal static class LandmarksCommand
         options:
           --model DIR (required)   writes DIR/landmarks.json (tied to DIR's encoder)
           --data FILE.npz (required; the model's training data)
-          --count K (600)          landmarks   --candidates M (40000)  latents drawn to pick them from
+          --count K (3000)         landmarks   --candidates M (40000)  latents drawn to pick them from
           --min-transitions N (2)  crossings of the data needed to join two landmarks
           --seed S (0)
         With positions in the data (maze collections), also reports the edges that join places farther apart along the
@@ -33,12 +33,18 @@ internal static class LandmarksCommand
         if (!File.Exists(dataPath)) throw new UsageException($"planner landmarks: data file '{dataPath}' does not exist.");
         var options = new LandmarkGraphOptions
         {
-            Count = a.Int("count", 600, 2, 100_000), Candidates = a.Int("candidates", 40_000, 2),
+            Count = a.Int("count", new LandmarkGraphOptions().Count, 2, 100_000), Candidates = a.Int("candidates", 40_000, 2),
             MinTransitions = a.Int("min-transitions", 2, 1), Seed = a.Int("seed", 0, 0),
         };
         if (options.Candidates < options.Count) throw new UsageException($"planner landmarks: --candidates {options.Candidates} is below --count {options.Count}; expected at least as many candidates as landmarks.");
+        BuildAndSave(modelDir, TrajectoryDatasetFile.Load(dataPath), options, stdout, stderr);
+        return 0;
+    }
+
+    /// <summary>Builds the graph of the model in <paramref name="modelDir"/> from <paramref name="data"/> and writes it there (also for 'train --landmarks').</summary>
+    internal static void BuildAndSave(string modelDir, TrajectoryDataset data, LandmarkGraphOptions options, TextWriter stdout, TextWriter stderr)
+    {
         using var model = WorldModelStack.Open(modelDir, "managed", threads: 1);
-        var data = TrajectoryDatasetFile.Load(dataPath);
         if (data.ObservationDim != model.Encoder.ObservationDim)
             throw new UsageException($"planner landmarks: the data's observations have {data.ObservationDim} floats; the model in '{modelDir}' reads {model.Encoder.ObservationDim}.");
         int rows = data.Episodes * (data.Steps + 1);
@@ -48,7 +54,6 @@ internal static class LandmarksCommand
         LandmarkGraphFile.Save(graph, model.EncoderFingerprint, modelDir);
         stdout.WriteLine($"wrote {Path.Combine(modelDir, LandmarkGraphFile.FileName)}: {graph.Count} landmarks, {graph.EdgeCount} edges, largest connected part {graph.LargestComponent()} landmarks");
         if (data.PositionDim >= 2 && data.Metadata.ContainsKey("environment")) ReportShortcuts(graph, data, stdout);
-        return 0;
     }
 
     /// <summary>Edges whose landmarks' true cells are farther apart along the free cells than by Manhattan distance + 1.</summary>

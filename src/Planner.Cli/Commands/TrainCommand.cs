@@ -1,4 +1,5 @@
 using System.Globalization;
+using Planner.Checkpoints;
 using Planner.Cli.Infrastructure;
 using Planner.Data;
 using Planner.Torch.Training;
@@ -30,18 +31,25 @@ internal static class TrainCommand
           --macro-lr X (0.001)  --macro-patience P (15)  --macro-windows N (4096: training windows per epoch)
           --macro-ensemble K (1)  predictors per upper level over one macro-action encoder; planning scores a
                             macro plan under all K, so it cannot exploit one model's errors (eval --ensemble-disagreement)
-          --base DIR            train only the upper levels, over the level-0 model in DIR (copied into --out)
+          --base DIR            train only the upper levels, over the level-0 model in DIR (copied into --out, with
+                            its landmark graph if it has one)
+          --landmarks K (0: none)  afterwards, build the landmark graph of K landmarks from the same data (as
+                            'planner landmarks --count K'), for 'eval --landmarks'
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("train", args,
-            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-imagined", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "macro-ensemble", "base"], []);
+            ["data", "out", "latent", "encoder-hidden", "predictor-hidden", "epochs", "patience", "batch-size", "lr", "prediction-steps", "max-minutes", "seed", "threads", "levels", "tau", "macro-dim", "macro-steps", "macro-noise", "macro-imagined", "macro-hidden", "macro-lr", "macro-patience", "macro-windows", "macro-ensemble", "base", "landmarks"], []);
         string dataPath = a.Required("data");
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
         int levels = a.Int("levels", 1, 1, 8);
+        int landmarks = a.Int("landmarks", 0, 0, 100_000);
+        if (landmarks == 1) throw new UsageException("planner train: --landmarks 1 makes no graph; expected 0 (none) or at least 2.");
         var data = TrajectoryDatasetFile.Load(dataPath);
+        if (landmarks > data.Episodes * (data.Steps + 1)) // checked before hours of training, not after
+            throw new UsageException($"planner train: --landmarks {landmarks} is more than the data's {data.Episodes * (data.Steps + 1)} latents.");
         // Flags override the trainer's own defaults (measured in src/Planner.Torch/Training/README.md) only when given.
         var d = new JepaOptions();
         var options = d with
@@ -86,6 +94,9 @@ internal static class TrainCommand
                 : HierarchyTrainer.Train(data, levels, hierarchyOptions, levelBar, output);
             levelBar.Finish();
             stdout.WriteLine($"wrote {output}: {hierarchy.Levels} levels, time-scales {string.Join(", ", hierarchy.TimeScales())}");
+            if (a.String("base") is { } baseDir && landmarks == 0 && File.Exists(Path.Combine(baseDir, LandmarkGraphFile.FileName)))
+                File.Copy(Path.Combine(baseDir, LandmarkGraphFile.FileName), Path.Combine(output, LandmarkGraphFile.FileName), overwrite: true); // same encoder
+            BuildLandmarks(output, data, landmarks, stdout, stderr);
             return 0;
         }
         if (a.Has("base")) throw new UsageException("planner train: --base trains upper levels only; it needs --levels 2 or more.");
@@ -97,7 +108,16 @@ internal static class TrainCommand
         stdout.WriteLine(s is null
             ? $"wrote {output}"
             : string.Create(CultureInfo.InvariantCulture, $"wrote {output}: {s.Epochs} epochs ({s.StopReason}), best epoch {s.BestEpoch}, validation error {s.BestValidationError:F4} (k-step error / no-change baseline), {s.Seconds:F0} s"));
+        BuildLandmarks(output, data, landmarks, stdout, stderr);
         return 0;
+    }
+
+    private static void BuildLandmarks(string output, TrajectoryDataset data, int count, TextWriter stdout, TextWriter stderr)
+    {
+        if (count == 0) return;
+        int rows = data.Episodes * (data.Steps + 1);
+        var options = new Landmarks.LandmarkGraphOptions { Count = count, Candidates = Math.Max(count, Math.Min(rows, new Landmarks.LandmarkGraphOptions().Candidates)) };
+        LandmarksCommand.BuildAndSave(output, data, options, stdout, stderr);
     }
 
     private static TrainedWorldModel LoadBase(string directory, string output)

@@ -55,7 +55,7 @@ public sealed class LandmarkDistanceCost : CostTerm
     {
         int s = shape.StateDim;
         goal = goal[..s];
-        int to = Graph.Nearest(goal, out float fromLast);
+        int to = NearestToGoal(goal, out float fromLast);
         float total = 0;
         for (int t = 0; t < shape.Horizon; t++)
         {
@@ -74,5 +74,26 @@ public sealed class LandmarkDistanceCost : CostTerm
             for (int i = 0; i < s; i++) g[i] += w * (z[i] - target[i]) / norm;
         }
         return total;
+    }
+
+    // A planner scores every candidate of a robot against the same goal: its landmark is looked up once per thread.
+    [ThreadStatic] private static LandmarkGraph? _cachedGraph;
+    [ThreadStatic] private static float[]? _cachedGoal;
+    [ThreadStatic] private static int _cachedNode;
+    [ThreadStatic] private static float _cachedDistance;
+
+    private int NearestToGoal(ReadOnlySpan<float> goal, out float distance)
+    {
+        if (ReferenceEquals(_cachedGraph, Graph) && _cachedGoal is { } cached && goal.SequenceEqual(cached))
+        {
+            distance = _cachedDistance;
+            return _cachedNode;
+        }
+        _cachedNode = Graph.Nearest(goal, out _cachedDistance);
+        if (_cachedGoal is null || _cachedGoal.Length != goal.Length) _cachedGoal = new float[goal.Length];
+        goal.CopyTo(_cachedGoal);
+        _cachedGraph = Graph;
+        distance = _cachedDistance;
+        return _cachedNode;
     }
 }

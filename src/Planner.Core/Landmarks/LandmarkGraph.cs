@@ -3,8 +3,11 @@ namespace Planner.Landmarks;
 /// <summary>Settings of <see cref="LandmarkGraph.Build"/>.</summary>
 public sealed record LandmarkGraphOptions
 {
-    /// <summary>Landmarks K, picked by farthest-point sampling so they cover the data's latents evenly.</summary>
-    public int Count { get; init; } = 600;
+    /// <summary>
+    /// Landmarks K, picked by farthest-point sampling so they cover the data's latents evenly. Finer is safer: in
+    /// nine-rooms (2,400 x 128 steps) 600 landmarks gave 3.1 % of edges through walls, 2,000 0.1 %, 3,000 none.
+    /// </summary>
+    public int Count { get; init; } = 3000;
 
     /// <summary>Latents drawn (at random) from the data to pick landmarks from; all of them are still used for the edges.</summary>
     public int Candidates { get; init; } = 40_000;

@@ -182,4 +182,69 @@ public class PipelineTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Test]
+    public void BuildALandmarkGraphAndPlanAlongIt()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"planner-landmarks-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string data = Path.Combine(dir, "data.npz"), model = Path.Combine(dir, "model"), flat = Path.Combine(dir, "flat");
+            var (code, _, err) = CliTests.Run("collect", "--env", "maze:two-rooms", "--episodes", "10", "--steps", "24", "--seed", "4", "--out", data);
+            Assert.That(code, Is.EqualTo(0), err);
+            // train --landmarks builds the graph after training, from the same data.
+            (code, var output, err) = CliTests.Run("train", "--data", data, "--out", model, "--levels", "2", "--tau", "4", "--epochs", "2",
+                "--latent", "4", "--prediction-steps", "4", "--threads", "1", "--landmarks", "40");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("40 landmarks"));
+            Assert.That(output, Does.Contain("edges through walls"), "maze data carry positions: the graph's error is reported");
+            Assert.That(File.Exists(Path.Combine(model, "landmarks.json")), Is.True);
+
+            string[] eval = ["eval", "--model", model, "--env", "maze:two-rooms", "--episodes", "2", "--max-steps", "8", "--samples", "2", "--horizon", "4",
+                "--iters", "2", "--high-samples", "8", "--high-horizon", "3", "--high-iters", "2", "--reach-radius", "0", "--json"];
+            foreach (var (planner, use) in new[] { ("hier", "upper"), ("flat", "all"), ("hier", "all") })
+            {
+                (code, output, err) = CliTests.Run([.. eval, "--planner", planner, "--landmarks", use]);
+                Assert.That(code, Is.EqualTo(0), $"{planner} --landmarks {use}: {err}");
+                using var doc = JsonDocument.Parse(output);
+                Assert.That(doc.RootElement.GetProperty("episode_results").GetArrayLength(), Is.EqualTo(2));
+            }
+
+            // planner landmarks rebuilds it; a model without one is refused by eval --landmarks with the command to run.
+            (code, output, err) = CliTests.Run("train", "--data", data, "--out", flat, "--epochs", "1", "--latent", "4", "--prediction-steps", "4", "--threads", "1", "--seed", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:two-rooms", "--episodes", "1", "--max-steps", "2", "--landmarks", "all");
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("planner landmarks"));
+            (code, output, err) = CliTests.Run("landmarks", "--model", flat, "--data", data, "--count", "30", "--min-transitions", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(output, Does.Contain("30 landmarks"));
+            // Upper levels trained over it inherit its graph (same encoder), and the graph of another model is refused.
+            string over = Path.Combine(dir, "over");
+            (code, _, err) = CliTests.Run("train", "--data", data, "--base", flat, "--out", over, "--levels", "2", "--tau", "4", "--epochs", "1", "--threads", "1");
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(File.ReadAllBytes(Path.Combine(over, "landmarks.json")), Is.EqualTo(File.ReadAllBytes(Path.Combine(flat, "landmarks.json"))));
+            File.Copy(Path.Combine(flat, "landmarks.json"), Path.Combine(model, "landmarks.json"), overwrite: true);
+            (code, _, err) = CliTests.Run([.. eval, "--planner", "hier", "--landmarks", "upper"]);
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err, Does.Contain("another encoder"));
+
+            foreach (var (args, message) in new[]
+            {
+                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "1" }, "--count"),
+                (new[] { "landmarks", "--model", flat, "--data", Path.Combine(dir, "none.npz") }, "does not exist"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "100000" }, "--candidates"),
+                (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "1" }, "--landmarks 1"),
+                (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "99999" }, "more than the data's"),
+                (new[] { "eval", "--model", model, "--env", "maze:two-rooms", "--landmarks", "some" }, "--landmarks"),
+            })
+            {
+                (code, _, err) = CliTests.Run(args);
+                Assert.That(code, Is.EqualTo(2), string.Join(' ', args));
+                Assert.That(err, Does.Contain(message), string.Join(' ', args));
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
