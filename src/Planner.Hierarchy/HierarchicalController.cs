@@ -53,9 +53,9 @@ public sealed class HierarchicalController : IDisposable
 
     /// <summary>
     /// Creates the controller; <paramref name="levels"/>[0] acts with real actions. At least one level.
-    /// <paramref name="goalDistance"/>, when given, measures how near a robot is to a level's goal for
-    /// <see cref="LevelOptions.DirectGoalRadius"/> and <see cref="LevelOptions.WanderGoalClearance"/> (e.g. a
-    /// <see cref="Landmarks.LandmarkGraph"/>, so a goal just behind a wall does not count as near); straight L2 when null.
+    /// <paramref name="goalDistance"/>, when given (e.g. a <see cref="Landmarks.LandmarkGraph"/>), vetoes nearness to a
+    /// level's goal (<see cref="LevelOptions.DirectGoalRadius"/>, the wander clearance) where the way there is much
+    /// longer than the straight line (<see cref="LevelOptions.GoalDetourTolerance"/>): a goal just behind a wall is not near.
     /// </summary>
     public HierarchicalController(IEncoder encoder, IReadOnlyList<HierarchyLevel> levels, InvalidObservationPolicy invalidObservation = InvalidObservationPolicy.Throw,
         ILatentDistance? goalDistance = null)
@@ -318,7 +318,7 @@ public sealed class HierarchicalController : IDisposable
             var here = z.Slice(b * s, s);
             if (!_hasPlan[k] || _delegating[k][b] || IsDirect(k, b, z)) continue;
             if (Distance(here, anchors.AsSpan(b * s, s)) >= options.WanderDistance) continue;
-            if (GoalDistance(here, _subgoals[k].AsSpan(b * s, s)) <= clearance) continue;
+            if (NearGoal(k, here, _subgoals[k].AsSpan(b * s, s), clearance)) continue;
             avoided?.Add(b, here, _tick);
             wandering = true;
         }
@@ -374,7 +374,7 @@ public sealed class HierarchicalController : IDisposable
     {
         float radius = _levels[k].Options.DirectGoalRadius;
         int s = _latentDim;
-        return radius > 0 && !_noDirect[k][b] && GoalDistance(z.Slice(b * s, s), _subgoals[k].AsSpan(b * s, s)) <= radius;
+        return radius > 0 && !_noDirect[k][b] && NearGoal(k, z.Slice(b * s, s), _subgoals[k].AsSpan(b * s, s), radius);
     }
 
     /// <summary>True when level k need not plan: every robot is delegated (ReachRadius) or within its DirectGoalRadius.</summary>
@@ -412,8 +412,16 @@ public sealed class HierarchicalController : IDisposable
         return false;
     }
 
-    /// <summary>How near a robot is to a goal: the configured goal distance, or straight L2.</summary>
-    private float GoalDistance(ReadOnlySpan<float> z, ReadOnlySpan<float> goal) => _goalDistance?.Distance(z, goal) ?? Distance(z, goal);
+    /// <summary>
+    /// Within <paramref name="radius"/> of the goal in a straight line, and (with a goal distance) not much farther along
+    /// it: level k's GoalDetourTolerance.
+    /// </summary>
+    private bool NearGoal(int k, ReadOnlySpan<float> z, ReadOnlySpan<float> goal, float radius)
+    {
+        float straight = Distance(z, goal);
+        if (straight > radius) return false;
+        return _goalDistance is null || _goalDistance.Distance(z, goal) <= straight + _levels[k].Options.GoalDetourTolerance;
+    }
 
     private static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

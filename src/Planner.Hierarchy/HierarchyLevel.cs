@@ -98,6 +98,15 @@ public sealed record LevelOptions
     public float WanderGoalClearance { get; init; }
 
     /// <summary>
+    /// With a goal distance given to the controller (a landmark graph): a robot within <see cref="DirectGoalRadius"/>
+    /// (or the wander clearance) of its goal in a straight line counts as near only when the goal distance is at most
+    /// this much longer than the straight one. A goal behind a wall is much farther along the graph (15-20 latent units
+    /// against 1.5-2.5 straight, next to one nine-rooms wall), while the cells around a goal are only 2-3 farther (the
+    /// graph's paths bend through moving latents). Infinity: the goal distance is ignored for nearness.
+    /// </summary>
+    public float GoalDetourTolerance { get; init; } = 4f;
+
+    /// <summary>
     /// Ticks after which a subgoal recorded by stuck detection is forgotten (0: kept until the goal changes or the
     /// memory is full). A robot slow at a door would otherwise close that door for the rest of the task.
     /// </summary>
@@ -125,6 +134,7 @@ public sealed record LevelOptions
         Guard.AtLeast(WanderTicks, 0, nameof(WanderTicks));
         Guard.NonNegative(WanderDistance, nameof(WanderDistance));
         Guard.NonNegative(WanderGoalClearance, nameof(WanderGoalClearance));
+        Guard.NonNegative(GoalDetourTolerance, nameof(GoalDetourTolerance));
         if (!(UnreachableDistance > 0)) throw new ArgumentOutOfRangeException(nameof(UnreachableDistance), UnreachableDistance, $"{nameof(UnreachableDistance)} must be > 0 (infinity disables), got {UnreachableDistance}.");
     }
 }

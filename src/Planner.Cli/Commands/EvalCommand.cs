@@ -52,14 +52,16 @@ internal static class EvalCommand
                     --ensemble-disagreement W (0)  levels trained with --macro-ensemble K score a macro plan by the
                       mean of its K costs plus W x their standard deviation
             --landmarks off|upper|all (off)  measure the goal distance along the model's landmark graph (built by
-              'planner landmarks'; around walls) at levels >= 1 (upper) or at every level, the flat planner's too (all)
+              'planner landmarks'; around walls) at levels >= 1 (upper) or at every level, the flat planner's too (all);
+              then a goal within --direct-radius (or the wander clearance) in a straight line is near only if at
+              most --detour-tolerance T (4) farther along the graph (not behind a wall)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = Arguments.Parse("eval", args,
             ["model", "env", "episodes", "seed", "planner", "backend", "threads", "min-cells", "max-cells", "bins", "max-steps", "plot",
-             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "wander-clearance", "avoid-at", "episode", "landmarks"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
+             "low-planner", "samples", "horizon", "iters", "high-planner", "high-samples", "high-horizon", "high-iters", "distance", "step-weight", "high-step-weight", "subgoal-step", "high-action-weight", "subgoal-radius", "high-bound", "direct-radius", "reach-radius", "stuck-ticks", "stuck-distance", "avoid-radius", "avoid-weight", "ensemble-disagreement", "plot-episodes", "avoid-ticks", "high-replan", "wander-ticks", "wander-distance", "wander-clearance", "avoid-at", "episode", "landmarks", "detour-tolerance"], ["json", "plot-failures", "avoid-when-blocked", "keep-when-blocked", "check-plans"]);
         var layout = EnvSpec.Parse("eval", a.Required("env"));
         string modelDir = a.Required("model");
         var kinds = new Dictionary<string, PlannerKind> { ["gd"] = PlannerKind.Gradient, ["cem"] = PlannerKind.Cem, ["mppi"] = PlannerKind.Mppi, ["hybrid"] = PlannerKind.Hybrid };
@@ -101,6 +103,7 @@ internal static class EvalCommand
                 { ["subgoal"] = Planner.Hierarchy.AvoidPlacement.Subgoal, ["blockage"] = Planner.Hierarchy.AvoidPlacement.Blockage }),
             HighReplanEvery = a.Int("high-replan", d.HighReplanEvery, 0, 1_000_000),
             EnsembleDisagreement = (float)a.Double("ensemble-disagreement", d.EnsembleDisagreement, 0),
+            GoalDetourTolerance = (float)a.Double("detour-tolerance", d.GoalDetourTolerance, 0),
             Landmarks = a.Choice("landmarks", d.Landmarks, new Dictionary<string, LandmarkUse> { ["off"] = LandmarkUse.Off, ["upper"] = LandmarkUse.Upper, ["all"] = LandmarkUse.All }),
         };
         var settings = new EvaluationSettings

@@ -22,13 +22,16 @@ internal static class LandmarksCommand
           --count K (3000)         landmarks   --candidates M (40000)  latents drawn to pick them from
           --min-transitions N (2)  crossings of the data needed to join two landmarks
           --seed S (0)
-        With positions in the data (maze collections), also reports the edges that join places farther apart along the
-        free cells than in a straight line (shortcuts through walls): the graph's error.
+        With positions in the data (maze collections), also reports the graph's errors: edges that join places farther
+        apart along the free cells than in a straight line (shortcuts through walls), and cells whose latent at rest
+        (a goal there) is nearest to a landmark from such a place.
+          --distances-to COL,ROW   also print, for every free cell at rest, its distance to that cell along the
+                                   graph / straight (a map of what the planner's cost sees)
         """;
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = Arguments.Parse("landmarks", args, ["model", "data", "count", "candidates", "min-transitions", "seed"], []);
+        var a = Arguments.Parse("landmarks", args, ["model", "data", "count", "candidates", "min-transitions", "seed", "distances-to"], []);
         string modelDir = a.Required("model"), dataPath = a.Required("data");
         if (!File.Exists(dataPath)) throw new UsageException($"planner landmarks: data file '{dataPath}' does not exist.");
         var options = new LandmarkGraphOptions
@@ -37,12 +40,28 @@ internal static class LandmarksCommand
             MinTransitions = a.Int("min-transitions", 2, 1), Seed = a.Int("seed", 0, 0),
         };
         if (options.Candidates < options.Count) throw new UsageException($"planner landmarks: --candidates {options.Candidates} is below --count {options.Count}; expected at least as many candidates as landmarks.");
-        BuildAndSave(modelDir, TrajectoryDatasetFile.Load(dataPath), options, stdout, stderr);
+        CellIndex? distancesTo = null;
+        if (a.String("distances-to") is { } cell)
+        {
+            var parts = cell.Split(',');
+            if (parts.Length != 2 || !int.TryParse(parts[0], out int column) || !int.TryParse(parts[1], out int row))
+                throw new UsageException($"planner landmarks: --distances-to expects COLUMN,ROW (e.g. 4,13), got '{cell}'.");
+            distancesTo = new CellIndex(column, row);
+        }
+        var data = TrajectoryDatasetFile.Load(dataPath);
+        if (distancesTo is { } target)
+        {
+            if (data.PositionDim < 2 || !data.Metadata.ContainsKey("environment"))
+                throw new UsageException("planner landmarks: --distances-to needs maze data (from 'planner collect'), which record the layout.");
+            var layout = CollectedEnvironment.FromMetadata(data.Metadata).Layout;
+            if (!layout.IsFree(target)) throw new UsageException($"planner landmarks: --distances-to {target.Column},{target.Row} is not a free cell of {layout.Name}.");
+        }
+        BuildAndSave(modelDir, data, options, stdout, stderr, distancesTo);
         return 0;
     }
 
     /// <summary>Builds the graph of the model in <paramref name="modelDir"/> from <paramref name="data"/> and writes it there (also for 'train --landmarks').</summary>
-    internal static void BuildAndSave(string modelDir, TrajectoryDataset data, LandmarkGraphOptions options, TextWriter stdout, TextWriter stderr)
+    internal static void BuildAndSave(string modelDir, TrajectoryDataset data, LandmarkGraphOptions options, TextWriter stdout, TextWriter stderr, CellIndex? distancesTo = null)
     {
         using var model = WorldModelStack.Open(modelDir, "managed", threads: 1);
         if (data.ObservationDim != model.Encoder.ObservationDim)
@@ -53,13 +72,18 @@ internal static class LandmarksCommand
         var graph = LandmarkGraph.Build(latents, data.Episodes, data.Steps, model.LatentDim, options, new ProgressLine("landmarks", stderr));
         LandmarkGraphFile.Save(graph, model.EncoderFingerprint, modelDir);
         stdout.WriteLine($"wrote {Path.Combine(modelDir, LandmarkGraphFile.FileName)}: {graph.Count} landmarks, {graph.EdgeCount} edges, largest connected part {graph.LargestComponent()} landmarks");
-        if (data.PositionDim >= 2 && data.Metadata.ContainsKey("environment")) ReportShortcuts(graph, data, stdout);
+        if (data.PositionDim >= 2 && data.Metadata.ContainsKey("environment")) ReportErrors(graph, data, model, distancesTo, stdout);
     }
 
-    /// <summary>Edges whose landmarks' true cells are farther apart along the free cells than by Manhattan distance + 1.</summary>
-    private static void ReportShortcuts(LandmarkGraph graph, TrajectoryDataset data, TextWriter stdout)
+    /// <summary>
+    /// The graph's two errors, from the data's true positions: edges whose landmarks' cells are farther apart along the
+    /// free cells than by Manhattan distance + 1 (shortcuts through walls), and free cells whose latent at rest (a goal
+    /// there) is nearest to a landmark taken from such a cell (a goal placed on the wrong side of a wall).
+    /// </summary>
+    private static void ReportErrors(LandmarkGraph graph, TrajectoryDataset data, WorldModelStack model, CellIndex? distancesTo, TextWriter stdout)
     {
-        var layout = CollectedEnvironment.FromMetadata(data.Metadata).Layout;
+        var collected = CollectedEnvironment.FromMetadata(data.Metadata);
+        var layout = collected.Layout;
         var cells = new CellIndex[graph.Count];
         for (int i = 0; i < graph.Count; i++)
         {
@@ -76,5 +100,41 @@ internal static class LandmarksCommand
         }
         stdout.WriteLine($"edges through walls (landmarks' cells farther apart along free cells than Manhattan + 1): {shortcuts.Count} of {edges.Count} ({100.0 * shortcuts.Count / Math.Max(1, edges.Count):F1} %)");
         if (shortcuts.Count > 0) stdout.WriteLine("  " + string.Join(", ", shortcuts.Take(12)) + (shortcuts.Count > 12 ? ", ..." : ""));
+
+        var env = new Environments.MazeEnvironment(layout, collected.Physics, collected.Observation, collected.ImageSize);
+        var observation = new float[env.Observer.Dim];
+        var latent = new float[model.LatentDim];
+        var misplaced = new List<string>();
+        foreach (var cell in layout.FreeCells)
+        {
+            var (x, y) = cell.Center;
+            env.Observer.Observe([x, y, 0, 0], observation);
+            model.Encoder.Encode(observation, latent, 1);
+            var source = cells[graph.Nearest(latent, out _)];
+            int manhattan = Math.Abs(cell.Column - source.Column) + Math.Abs(cell.Row - source.Row);
+            if (layout.IsFree(source) && layout.GeodesicDistance(cell, source) > manhattan + 1) misplaced.Add($"{cell} -> {source}");
+        }
+        if (distancesTo is { } goalCell)
+        {
+            stdout.WriteLine($"distance from each free cell (at rest) to {goalCell}: along the graph / straight (latent L2)");
+            var goalLatent = new float[model.LatentDim];
+            env.Observer.Observe([goalCell.Column + 0.5f, goalCell.Row + 0.5f, 0, 0], observation);
+            model.Encoder.Encode(observation, goalLatent, 1);
+            for (int r = 0; r < layout.Height; r++)
+            {
+                var line = new System.Text.StringBuilder();
+                for (int c = 0; c < layout.Width; c++)
+                {
+                    if (!layout.IsFree(new CellIndex(c, r))) { line.Append("     ##    "); continue; }
+                    env.Observer.Observe([c + 0.5f, r + 0.5f, 0, 0], observation);
+                    model.Encoder.Encode(observation, latent, 1);
+                    float straight = System.Numerics.Tensors.TensorPrimitives.Distance(latent, goalLatent);
+                    line.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{graph.Distance(latent, goalLatent, graph.DisconnectedPenalty),5:F1}/{straight,4:F1} "));
+                }
+                stdout.WriteLine(line.ToString().TrimEnd());
+            }
+        }
+        stdout.WriteLine($"goals placed behind a wall (a free cell's latent at rest nearest to a landmark from a cell farther along the free cells than Manhattan + 1): {misplaced.Count} of {layout.FreeCells.Count}");
+        if (misplaced.Count > 0) stdout.WriteLine("  " + string.Join(", ", misplaced.Take(12)) + (misplaced.Count > 12 ? ", ..." : ""));
     }
 }

@@ -43,6 +43,9 @@ internal sealed record AgentSettings
     /// <summary>Which levels measure the distance to their goal along the model's landmark graph instead of straight (L2).</summary>
     public LandmarkUse Landmarks { get; init; }
 
+    /// <summary>With landmarks: a goal within a radius in a straight line is near only if at most this much farther along the graph.</summary>
+    public float GoalDetourTolerance { get; init; } = 4f;
+
     /// <summary>Weight of the goal distance on steps before the last (the last step has weight 1).</summary>
     public float StepWeight { get; init; } = 0.1f;
 

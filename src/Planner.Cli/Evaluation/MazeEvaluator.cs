@@ -173,6 +173,7 @@ internal static class MazeEvaluator
                 DirectGoalRadius = k == 0 ? 0 : agent.DirectGoalRadius, ReachRadius = k == 0 ? 0 : agent.ReachRadius,
                 StuckTicks = k == 0 ? 0 : agent.StuckTicks, StuckDistance = agent.StuckDistance, AvoidTicks = agent.AvoidTicks, AvoidOnlyWhenBlocked = agent.AvoidOnlyWhenBlocked, KeepBlockedAvoids = agent.KeepBlockedAvoids,
                 WanderTicks = k == 0 ? 0 : agent.WanderTicks, WanderDistance = agent.WanderDistance, WanderGoalClearance = agent.WanderGoalClearance, AvoidPlacement = agent.AvoidPlacement,
+                GoalDetourTolerance = agent.GoalDetourTolerance,
             };
             levels[k] = models.CreateLevel(k, settings, agent, batch, options);
         }

@@ -217,9 +217,12 @@ public class PipelineTests
             (code, _, err) = CliTests.Run("eval", "--model", flat, "--env", "maze:two-rooms", "--episodes", "1", "--max-steps", "2", "--landmarks", "all");
             Assert.That(code, Is.EqualTo(2));
             Assert.That(err, Does.Contain("planner landmarks"));
-            (code, output, err) = CliTests.Run("landmarks", "--model", flat, "--data", data, "--count", "30", "--min-transitions", "1");
+            (code, output, err) = CliTests.Run("landmarks", "--model", flat, "--data", data, "--count", "30", "--min-transitions", "1", "--distances-to", "2,2");
             Assert.That(code, Is.EqualTo(0), err);
             Assert.That(output, Does.Contain("30 landmarks"));
+            Assert.That(output, Does.Contain("goals placed behind a wall"));
+            Assert.That(output, Does.Contain("to (col 2, row 2)"));
+            Assert.That(output, Does.Contain("0.0/ 0.0"), "the goal's own cell");
             // Upper levels trained over it inherit its graph (same encoder), and the graph of another model is refused.
             string over = Path.Combine(dir, "over");
             (code, _, err) = CliTests.Run("train", "--data", data, "--base", flat, "--out", over, "--levels", "2", "--tau", "4", "--epochs", "1", "--threads", "1");
@@ -233,6 +236,8 @@ public class PipelineTests
             foreach (var (args, message) in new[]
             {
                 (new[] { "landmarks", "--model", flat, "--data", data, "--count", "1" }, "--count"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--distances-to", "0,0" }, "not a free cell"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--distances-to", "3" }, "COLUMN,ROW"),
                 (new[] { "landmarks", "--model", flat, "--data", Path.Combine(dir, "none.npz") }, "does not exist"),
                 (new[] { "landmarks", "--model", flat, "--data", data, "--count", "100000" }, "--candidates"),
                 (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "1" }, "--landmarks 1"),

@@ -158,7 +158,7 @@ public class HierarchyTests
         Assert.That(controller.GoalOf(0).ToArray(), Is.EqualTo(near));
     }
 
-    /// <summary>A metric with a wall at px = 0.25: goals on the other side are 10 farther than in a straight line.</summary>
+    /// <summary>A metric with a wall at px = 0.25: goals on the other side are 10 farther than in a straight line (beyond the default tolerance of 4).</summary>
     private sealed class WallMetric : ILatentDistance
     {
         public int LatentDim => S;
@@ -186,6 +186,14 @@ public class HierarchyTests
         Assert.That(handed.Slice(S, S).ToArray(), Is.EqualTo(controller.PredictedLatents(1).Slice(6 * S, S).ToArray()), "behind the wall: the upper level's subgoal");
         Assert.That(() => new HierarchicalController(new IdentityEncoder(S + 1), [Level(PointMass(), 1, 8, 2)], goalDistance: new WallMetric()),
             Throws.ArgumentException);
+
+        // A tolerance above the detour: both goals count as near again, and no upper plan is needed.
+        using var tolerant = new HierarchicalController(new IdentityEncoder(S),
+            [Level(PointMass(), 1, 8, 2), UpperLevel(2, options with { GoalDetourTolerance = 11f })], goalDistance: new WallMetric());
+        tolerant.SetGoalLatents(goal);
+        Assert.That(tolerant.Act(new float[2 * S], u).Replanned(1), Is.False);
+        Assert.That(tolerant.GoalOf(0).ToArray(), Is.EqualTo(goal));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LevelOptions { GoalDetourTolerance = -1 }.Validate());
     }
 
     private static HierarchyLevel UpperLevel(int batch, LevelOptions options, AvoidedPointsCost? avoided = null)
