@@ -162,4 +162,23 @@ public class LandmarkGraphTests
         }
         Assert.That(() => cost.Validate(new CostShape(2, 3, 1, 3)), Throws.ArgumentException.With.Message.Contains("size 2"));
     }
+
+    [Test]
+    public void LookupsAndTheCostAllocateNothingPerCall()
+    {
+        var graph = UGraph(100);
+        var cost = new LandmarkDistanceCost(graph, stepWeight: 0.1f);
+        var shape = new CostShape(3, S, 1, S);
+        float[] states = [0.5f, 1, 0.5f, 2, 0.5f, 3], goal = [2.5f, 0.5f], actions = new float[3], grad = new float[6];
+        cost.Accumulate(shape, states, actions, goal, grad, default); // first call on this thread: its scratch buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        float sum = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            sum += cost.Accumulate(shape, states, actions, goal, grad, default);
+            sum += ((ILatentDistance)graph).Distance(states.AsSpan(0, S), goal);
+        }
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+        Assert.That(sum, Is.GreaterThan(0));
+    }
 }
