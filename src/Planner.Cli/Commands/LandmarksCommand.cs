@@ -36,7 +36,7 @@ internal static class LandmarksCommand
         if (!File.Exists(dataPath)) throw new UsageException($"planner landmarks: data file '{dataPath}' does not exist.");
         var options = new LandmarkGraphOptions
         {
-            Count = a.Int("count", new LandmarkGraphOptions().Count, 2, 100_000), Candidates = a.Int("candidates", 40_000, 2),
+            Count = a.Int("count", new LandmarkGraphOptions().Count, 2, LandmarkGraphOptions.MaxCount), Candidates = a.Int("candidates", 40_000, 2),
             MinTransitions = a.Int("min-transitions", 2, 1), Seed = a.Int("seed", 0, 0),
         };
         if (options.Candidates < options.Count) throw new UsageException($"planner landmarks: --candidates {options.Candidates} is below --count {options.Count}; expected at least as many candidates as landmarks.");

@@ -45,7 +45,7 @@ internal static class TrainCommand
         string output = a.Required("out");
         if (!File.Exists(dataPath)) throw new UsageException($"planner train: data file '{dataPath}' does not exist; make one with 'planner collect'.");
         int levels = a.Int("levels", 1, 1, 8);
-        int landmarks = a.Int("landmarks", 0, 0, 100_000);
+        int landmarks = a.Int("landmarks", 0, 0, Landmarks.LandmarkGraphOptions.MaxCount);
         if (landmarks == 1) throw new UsageException("planner train: --landmarks 1 makes no graph; expected 0 (none) or at least 2.");
         var data = TrajectoryDatasetFile.Load(dataPath);
         if (landmarks > data.Episodes * (data.Steps + 1)) // checked before hours of training, not after

@@ -22,10 +22,14 @@ public sealed record LandmarkGraphOptions
     /// <summary>Seed of the candidate draw.</summary>
     public int Seed { get; init; }
 
+    /// <summary>The most landmarks a graph may have: its K x K table of path lengths is then 1 GiB.</summary>
+    public const int MaxCount = 16_384;
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
         Guard.AtLeast(Count, 2, nameof(Count));
+        if (Count > MaxCount) throw new ArgumentOutOfRangeException(nameof(Count), Count, $"{Count} landmarks would need a {Count} x {Count} table of path lengths; at most {MaxCount}.");
         Guard.AtLeast(Candidates, Count, nameof(Candidates));
         Guard.AtLeast(MinTransitions, 1, nameof(MinTransitions));
     }
@@ -59,6 +63,8 @@ public sealed class LandmarkGraph : ILatentDistance
         Guard.Finite(landmarks, nameof(landmarks));
         LatentDim = latentDim;
         Count = landmarks.Length / latentDim;
+        if (Count > LandmarkGraphOptions.MaxCount)
+            throw new ArgumentException($"{Count} landmarks would need a {Count} x {Count} table of path lengths; at most {LandmarkGraphOptions.MaxCount}.", nameof(landmarks));
         _landmarks = (float[])landmarks.Clone();
         _transposed = new float[landmarks.Length];
         _squaredNorms = new float[Count];

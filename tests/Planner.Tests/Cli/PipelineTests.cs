@@ -239,9 +239,11 @@ public class PipelineTests
                 (new[] { "landmarks", "--model", flat, "--data", data, "--distances-to", "0,0" }, "not a free cell"),
                 (new[] { "landmarks", "--model", flat, "--data", data, "--distances-to", "3" }, "COLUMN,ROW"),
                 (new[] { "landmarks", "--model", flat, "--data", Path.Combine(dir, "none.npz") }, "does not exist"),
-                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "100000" }, "--candidates"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "50", "--candidates", "40" }, "--candidates"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "16000" }, "data hold only 250 latents"),
+                (new[] { "landmarks", "--model", flat, "--data", data, "--count", "100000" }, "--count"),
                 (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "1" }, "--landmarks 1"),
-                (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "99999" }, "more than the data's"),
+                (new[] { "train", "--data", data, "--out", Path.Combine(dir, "x"), "--landmarks", "9999" }, "more than the data's"),
                 (new[] { "eval", "--model", model, "--env", "maze:two-rooms", "--landmarks", "some" }, "--landmarks"),
             })
             {

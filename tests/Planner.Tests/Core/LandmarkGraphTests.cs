@@ -115,6 +115,8 @@ public class LandmarkGraphTests
         Assert.That(() => LandmarkGraph.Build(nan, 2, 10, S, new LandmarkGraphOptions { Count = 2 }), Throws.InstanceOf<ArgumentException>());
         Assert.That(() => new LandmarkGraph(S, [0, 0, 1, 1], [(0, 2)]), Throws.ArgumentException.With.Message.Contains("distinct landmarks"));
         Assert.That(() => new LandmarkGraph(S, [0, 0, 1], []), Throws.ArgumentException.With.Message.Contains("multiple of the latent size"));
+        Assert.That(() => new LandmarkGraphOptions { Count = LandmarkGraphOptions.MaxCount + 1, Candidates = 1 << 20 }.Validate(),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("table of path lengths"));
     }
 
     [Test]
