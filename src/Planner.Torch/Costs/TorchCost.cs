@@ -119,6 +119,8 @@ public sealed class TorchCost : IDisposable
                 tensor(isJoined, device: states.device).DetachFromDisposeScope());
             _graphs[graph] = cached;
         }
+        // Only the last step when the steps before weigh nothing: the nearest search is a [rows x K] distance matrix.
+        if (l.StepWeight == 0) states = states.narrow(1, states.shape[1] - 1, 1);
         long m = states.shape[0], h = states.shape[1], s = states.shape[2], k = graph.Count;
         var weights = new float[h];
         Array.Fill(weights, l.StepWeight);

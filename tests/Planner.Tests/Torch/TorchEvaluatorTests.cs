@@ -96,8 +96,11 @@ public class TorchEvaluatorTests
                 }
         var graph = Planner.Landmarks.LandmarkGraph.Build(walks, 30, 20, S, new Planner.Landmarks.LandmarkGraphOptions { Count = 40, Candidates = 630, MinTransitions = 2 });
         Assert.That(graph.LargestComponent(), Is.LessThan(graph.Count), "the fixture should leave some landmarks unjoined");
-        using var pair = new BoundPair(new CostFunction(new LandmarkDistanceCost(graph, stepWeight: 0.3f, terminalWeight: 1f, disconnectedPenalty: 5f)));
-        AssertSameCostsAndGradients(pair.Torch, pair.Managed, Fixtures.Gaussian(B * N * H * A, 3, 0.7f), N, H, "landmark distance");
+        foreach (float stepWeight in new[] { 0.3f, 0f }) // 0: the Torch form searches the last step only
+        {
+            using var pair = new BoundPair(new CostFunction(new LandmarkDistanceCost(graph, stepWeight, terminalWeight: 1f, disconnectedPenalty: 5f)));
+            AssertSameCostsAndGradients(pair.Torch, pair.Managed, Fixtures.Gaussian(B * N * H * A, 3, 0.7f), N, H, $"landmark distance, step weight {stepWeight}");
+        }
     }
 
     [Test]
