@@ -90,44 +90,45 @@ internal static class LandmarksCommand
             int row = graph.SourceRows![i];
             cells[i] = CellIndex.Containing(data.Positions[row * data.PositionDim], data.Positions[row * data.PositionDim + 1]);
         }
+        // Two free cells farther apart along the free cells than by Manhattan distance + 1: a wall lies between them.
+        bool ThroughWall(CellIndex p, CellIndex q) =>
+            layout.IsFree(p) && layout.IsFree(q) && layout.GeodesicDistance(p, q) > Math.Abs(p.Column - q.Column) + Math.Abs(p.Row - q.Row) + 1;
         var shortcuts = new List<string>();
         var edges = graph.Edges();
         foreach (var (from, to) in edges)
-        {
-            var (p, q) = (cells[from], cells[to]);
-            int manhattan = Math.Abs(p.Column - q.Column) + Math.Abs(p.Row - q.Row);
-            if (layout.IsFree(p) && layout.IsFree(q) && layout.GeodesicDistance(p, q) > manhattan + 1) shortcuts.Add($"{p} - {q}");
-        }
+            if (ThroughWall(cells[from], cells[to])) shortcuts.Add($"{cells[from]} - {cells[to]}");
         stdout.WriteLine($"edges through walls (landmarks' cells farther apart along free cells than Manhattan + 1): {shortcuts.Count} of {edges.Count} ({100.0 * shortcuts.Count / Math.Max(1, edges.Count):F1} %)");
         if (shortcuts.Count > 0) stdout.WriteLine("  " + string.Join(", ", shortcuts.Take(12)) + (shortcuts.Count > 12 ? ", ..." : ""));
 
         var env = new Environments.MazeEnvironment(layout, collected.Physics, collected.Observation, collected.ImageSize);
         var observation = new float[env.Observer.Dim];
         var latent = new float[model.LatentDim];
-        var misplaced = new List<string>();
-        foreach (var cell in layout.FreeCells)
+        // The latent of a robot at rest in the centre of a cell: what a goal there encodes to.
+        void EncodeAtRest(CellIndex cell, float[] into)
         {
             var (x, y) = cell.Center;
             env.Observer.Observe([x, y, 0, 0], observation);
-            model.Encoder.Encode(observation, latent, 1);
+            model.Encoder.Encode(observation, into, 1);
+        }
+        var misplaced = new List<string>();
+        foreach (var cell in layout.FreeCells)
+        {
+            EncodeAtRest(cell, latent);
             var source = cells[graph.Nearest(latent, out _)];
-            int manhattan = Math.Abs(cell.Column - source.Column) + Math.Abs(cell.Row - source.Row);
-            if (layout.IsFree(source) && layout.GeodesicDistance(cell, source) > manhattan + 1) misplaced.Add($"{cell} -> {source}");
+            if (ThroughWall(cell, source)) misplaced.Add($"{cell} -> {source}");
         }
         if (distancesTo is { } goalCell)
         {
             stdout.WriteLine($"distance from each free cell (at rest) to {goalCell}: along the graph / straight (latent L2)");
             var goalLatent = new float[model.LatentDim];
-            env.Observer.Observe([goalCell.Column + 0.5f, goalCell.Row + 0.5f, 0, 0], observation);
-            model.Encoder.Encode(observation, goalLatent, 1);
+            EncodeAtRest(goalCell, goalLatent);
             for (int r = 0; r < layout.Height; r++)
             {
                 var line = new System.Text.StringBuilder();
                 for (int c = 0; c < layout.Width; c++)
                 {
                     if (!layout.IsFree(new CellIndex(c, r))) { line.Append("     ##    "); continue; }
-                    env.Observer.Observe([c + 0.5f, r + 0.5f, 0, 0], observation);
-                    model.Encoder.Encode(observation, latent, 1);
+                    EncodeAtRest(new CellIndex(c, r), latent);
                     float straight = System.Numerics.Tensors.TensorPrimitives.Distance(latent, goalLatent);
                     line.Append(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{graph.Distance(latent, goalLatent, graph.DisconnectedPenalty),5:F1}/{straight,4:F1} "));
                 }

@@ -49,8 +49,7 @@ public sealed class LandmarkGraph : ILatentDistance
     private readonly int[] _edgeTarget;
     private readonly float[] _edgeLength;
     private readonly float[] _distances;   // [K x K] shortest path lengths; +inf when not connected
-    private readonly float[] _transposed;  // [S x K]: the landmarks by coordinate, for the nearest search
-    private readonly float[] _squaredNorms; // [K]
+    private readonly NearestLandmark _nearest;
 
     /// <summary>Creates a graph from landmarks <c>[K x S]</c> and undirected edges (each pair once, i != j).</summary>
     public LandmarkGraph(int latentDim, float[] landmarks, IReadOnlyList<(int From, int To)> edges)
@@ -66,14 +65,7 @@ public sealed class LandmarkGraph : ILatentDistance
         if (Count > LandmarkGraphOptions.MaxCount)
             throw new ArgumentException($"{Count} landmarks would need a {Count} x {Count} table of path lengths; at most {LandmarkGraphOptions.MaxCount}.", nameof(landmarks));
         _landmarks = (float[])landmarks.Clone();
-        _transposed = new float[landmarks.Length];
-        _squaredNorms = new float[Count];
-        for (int i = 0; i < Count; i++)
-        {
-            var landmark = _landmarks.AsSpan(i * latentDim, latentDim);
-            _squaredNorms[i] = System.Numerics.Tensors.TensorPrimitives.Dot(landmark, landmark);
-            for (int d = 0; d < latentDim; d++) _transposed[d * Count + i] = landmark[d];
-        }
+        _nearest = new NearestLandmark(_landmarks, latentDim);
 
         var degree = new int[Count + 1];
         foreach (var (from, to) in edges)
@@ -168,21 +160,7 @@ public sealed class LandmarkGraph : ILatentDistance
     }
 
     /// <summary>The landmark nearest (L2) to <paramref name="latent"/>, and its distance. Allocation-free and thread-safe.</summary>
-    public int Nearest(ReadOnlySpan<float> latent, out float distance)
-    {
-        // ||l - z||^2 = ||l||^2 - 2 l.z + ||z||^2: one multiply-add over all K landmarks per latent coordinate (the
-        // landmarks are stored transposed), which vectorises over K instead of over the short latent.
-        int s = LatentDim, k = Count;
-        var scores = _scratch is { } held && held.Length >= k ? held.AsSpan(0, k) : (_scratch = new float[k]).AsSpan();
-        _squaredNorms.CopyTo(scores);
-        for (int i = 0; i < s; i++)
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_transposed.AsSpan(i * k, k), -2f * latent[i], scores, scores);
-        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMin(scores);
-        distance = Distance(latent[..s], Landmark(best)); // exact, and never the negative round-off of the expansion
-        return best;
-    }
-
-    [ThreadStatic] private static float[]? _scratch;
+    public int Nearest(ReadOnlySpan<float> latent, out float distance) => _nearest.Find(latent, out distance);
 
     /// <summary>
     /// The graph distance from <paramref name="latent"/> to <paramref name="goal"/>: to the nearest landmark, along the
@@ -250,14 +228,14 @@ public sealed class LandmarkGraph : ILatentDistance
         }
 
         // Assign every latent; count the crossings between landmarks along each episode.
-        var graph = new LandmarkGraph(s, landmarks, []);
+        var nearest = new NearestLandmark(landmarks, s);
         var crossings = new Dictionary<long, int>();
         for (int e = 0; e < episodes; e++)
         {
             int previous = -1;
             for (int t = 0; t <= steps; t++)
             {
-                int current = graph.Nearest(latents.Slice((e * (steps + 1) + t) * s, s), out _);
+                int current = nearest.Find(latents.Slice((e * (steps + 1) + t) * s, s), out _);
                 if (previous >= 0 && previous != current)
                 {
                     long key = (long)Math.Min(previous, current) * options.Count + Math.Max(previous, current);
@@ -300,4 +278,46 @@ public sealed class LandmarkGraph : ILatentDistance
     }
 
     private static float Distance(ReadOnlySpan<float> x, ReadOnlySpan<float> y) => System.Numerics.Tensors.TensorPrimitives.Distance(x, y);
+}
+
+/// <summary>
+/// The nearest-landmark search: <c>||l - z||^2 = ||l||^2 - 2 l.z + ||z||^2</c>, one multiply-add over all K landmarks per
+/// latent coordinate (the landmarks stored transposed), which vectorises over K instead of over the short latent.
+/// </summary>
+internal sealed class NearestLandmark
+{
+    private readonly float[] _landmarks;    // [K x S]
+    private readonly float[] _transposed;   // [S x K]
+    private readonly float[] _squaredNorms; // [K]
+    private readonly int _dim;
+
+    [ThreadStatic] private static float[]? _scratch;
+
+    public NearestLandmark(float[] landmarks, int dim)
+    {
+        _landmarks = landmarks;
+        _dim = dim;
+        int count = landmarks.Length / dim;
+        _transposed = new float[landmarks.Length];
+        _squaredNorms = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            var landmark = landmarks.AsSpan(i * dim, dim);
+            _squaredNorms[i] = System.Numerics.Tensors.TensorPrimitives.Dot(landmark, landmark);
+            for (int d = 0; d < dim; d++) _transposed[d * count + i] = landmark[d];
+        }
+    }
+
+    /// <summary>Index of the nearest landmark and its exact distance; allocation-free after a thread's first call.</summary>
+    public int Find(ReadOnlySpan<float> latent, out float distance)
+    {
+        int s = _dim, k = _squaredNorms.Length;
+        var scores = _scratch is { } held && held.Length >= k ? held.AsSpan(0, k) : (_scratch = new float[k]).AsSpan();
+        _squaredNorms.CopyTo(scores);
+        for (int i = 0; i < s; i++)
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_transposed.AsSpan(i * k, k), -2f * latent[i], scores, scores);
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMin(scores);
+        distance = System.Numerics.Tensors.TensorPrimitives.Distance(latent[..s], _landmarks.AsSpan(best * s, s)); // exact, never the expansion's round-off
+        return best;
+    }
 }
